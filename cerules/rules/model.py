@@ -1,0 +1,186 @@
+"""The rule model: layers of cited values, each remembering where it came from.
+
+Everything here is immutable (frozen attrs with tuples and read-only mappings), so a rule set
+can be shared between a baseline and any number of what-if drafts without leaking changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from types import MappingProxyType
+from typing import Any
+
+import attrs
+
+RANKS: tuple[str, ...] = ("province", "city", "department", "draft")
+"""Layer ranks in resolution order: a later rank overrides an earlier one."""
+
+SCOPE_KEYS: tuple[str, ...] = ("city", "unit_level", "title_series", "industry", "specialty")
+"""Person attributes a scope may look at (the policy profile)."""
+
+ANY = "*"
+"""In a list of accepted platforms or topics, `*` accepts everything."""
+
+
+def _frozen_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    return MappingProxyType(dict(value or {}))
+
+
+@attrs.frozen
+class Text:
+    """A label in Chinese first, with its English form."""
+
+    zh: str
+    en: str
+
+    def in_lang(self, lang: str) -> str:
+        return self.en if lang == "en" else self.zh
+
+
+@attrs.frozen
+class Profile:
+    """The attributes of a person that scopes look at; people with equal profiles share a policy."""
+
+    city: str | None = None
+    unit_level: str = "city"
+    title_series: str | None = None
+    industry: str | None = None
+    specialty: str | None = None
+
+    def get(self, key: str) -> str | None:
+        return getattr(self, key)
+
+
+@attrs.frozen
+class Scope:
+    """Who a layer or value applies to: for each named attribute, the accepted values.
+
+    An empty scope applies to everyone. A person matches when, for every criterion, their
+    attribute is one of the listed values.
+    """
+
+    criteria: tuple[tuple[str, frozenset[str]], ...] = ()
+
+    @classmethod
+    def of(cls, mapping: Mapping[str, Iterable[str]] | None = None) -> Scope:
+        items = sorted((key, frozenset(values)) for key, values in (mapping or {}).items())
+        return cls(tuple(items))
+
+    def as_dict(self) -> dict[str, list[str]]:
+        return {key: sorted(values) for key, values in self.criteria}
+
+    def matches(self, profile: Profile) -> bool:
+        return all(profile.get(key) in values for key, values in self.criteria)
+
+    def overlaps(self, other: Scope) -> bool:
+        """Could one person match both scopes? Only disjoint lists on a shared key rule it out."""
+        mine = dict(self.criteria)
+        return all(not (key in mine and not (mine[key] & values)) for key, values in other.criteria)
+
+    def __bool__(self) -> bool:
+        return bool(self.criteria)
+
+
+@attrs.frozen
+class CitedValue:
+    """One rule value with its citation, the people it applies to, and whether it is verified."""
+
+    value: Any
+    citation: str | None
+    when: Scope = Scope()
+    verified: bool = True
+    note: str | None = None
+
+
+@attrs.frozen
+class CatalogEntry:
+    """A named thing rules refer to by code: a subject, platform or topic."""
+
+    code: str
+    name: Text
+    citation: str | None
+    group: str | None = None
+    aliases: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class Catalog:
+    """Vocabularies of a layer, by kind (`subjects`, `platforms`, `topics`) then code."""
+
+    kinds: Mapping[str, Mapping[str, CatalogEntry]] = attrs.field(
+        factory=dict, converter=lambda kinds: MappingProxyType({k: _frozen_mapping(v) for k, v in kinds.items()})
+    )
+
+    def entries(self, kind: str) -> Mapping[str, CatalogEntry]:
+        return self.kinds.get(kind, MappingProxyType({}))
+
+    def merged_with(self, other: Catalog) -> Catalog:
+        """This catalog with the other's entries added (the other's win on equal codes)."""
+        kinds = {kind: dict(entries) for kind, entries in self.kinds.items()}
+        for kind, entries in other.kinds.items():
+            kinds.setdefault(kind, {}).update(entries)
+        return Catalog(kinds)
+
+
+@attrs.frozen
+class Layer:
+    """One rule file: who issued it, whom it covers, and its cited values by parameter path."""
+
+    id: str
+    rank: str
+    title: Text
+    source: str
+    version: str
+    years: frozenset[int]
+    scope: Scope
+    parameters: Mapping[str, tuple[CitedValue, ...]] = attrs.field(converter=_frozen_mapping)
+    labels: Mapping[str, Text] = attrs.field(factory=dict, converter=_frozen_mapping)
+    units: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen_mapping)
+    catalog: Catalog = Catalog()
+    file: str = "<memory>"
+    plugin: str | None = None
+
+    def applies_to_year(self, year: int) -> bool:
+        return not self.years or year in self.years
+
+    def cited_values(self) -> Iterator[tuple[str, CitedValue]]:
+        for path, variants in self.parameters.items():
+            for variant in variants:
+                yield path, variant
+
+    @property
+    def rank_order(self) -> int:
+        return RANKS.index(self.rank)
+
+
+@attrs.frozen
+class Provenance:
+    """Where a resolved value came from: the explanation of a verdict."""
+
+    layer: str
+    rank: str
+    file: str
+    citation: str | None
+    plugin: str | None = None
+    verified: bool = True
+    note: str | None = None
+
+    @classmethod
+    def of(cls, layer: Layer, value: CitedValue) -> Provenance:
+        return cls(
+            layer=layer.id,
+            rank=layer.rank,
+            file=layer.file,
+            citation=value.citation,
+            plugin=layer.plugin,
+            verified=value.verified,
+            note=value.note,
+        )
+
+
+@attrs.frozen
+class Resolved:
+    """A value as it applies to one profile, with the provenance of the layer that set it."""
+
+    value: Any
+    provenance: Provenance

@@ -1,0 +1,222 @@
+"""A rule set: the layers in force for one year, and what they resolve to for a profile.
+
+Resolution walks the layers in rank order (province → city → department → draft); for each
+parameter the highest-ranked layer whose scope (and the value's `when`) covers the profile wins,
+and the result keeps that layer's provenance. Rule sets are immutable: `with_layer` returns a new
+one, so a draft never changes the baseline it was built on.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import attrs
+
+from .._hours import to_hundredths
+from .files import RulesError, layer_to_dict
+from .model import ANY, RANKS, Catalog, Layer, Profile, Provenance, Resolved, Text
+from .schema import requirement_of
+
+SUBJECT_ORDER = ("public", "professional")
+
+
+@attrs.frozen
+class Requirement:
+    """One requirement as it applies to a profile: what counts and how much is needed."""
+
+    id: str
+    subject: str
+    unit: str
+    label: Text
+    required: int
+    """Hundredths of the unit (3000 = 30 hours)."""
+    provenance: Provenance
+    count_topics: frozenset[str] | None = None
+    count_kinds: frozenset[str] | None = None
+
+
+@attrs.frozen
+class Policy:
+    """Everything the rules say for one profile, each value with its provenance."""
+
+    profile: Profile
+    values: Mapping[str, Resolved]
+    requirements: tuple[Requirement, ...]
+
+    def value(self, path: str, default: Any = None) -> Any:
+        resolved = self.values.get(path)
+        return default if resolved is None else resolved.value
+
+    def accepted(self, subject: str, what: str) -> frozenset[str] | None:
+        """Accepted `platforms` or `topics` for a subject; None means any."""
+        codes = self.value(f"{subject}.{what}")
+        if codes is None or ANY in codes:
+            return None
+        return frozenset(codes)
+
+    @property
+    def teacher_multiplier(self) -> int:
+        """Hundredths: 200 means twice the hours."""
+        return to_hundredths(self.value("quality_course.teacher_multiplier", 1))
+
+    @property
+    def declared_requires_approval(self) -> bool:
+        return bool(self.value("declared.requires_approval", True))
+
+    @property
+    def declared_cap(self) -> int | None:
+        """Hundredths of an hour per person per day, or None for no cap."""
+        cap = self.value("declared.max_hours_per_day")
+        return None if cap is None else to_hundredths(cap)
+
+
+@attrs.frozen(eq=False)
+class RuleSet:
+    """The layers in force for one year, in resolution order.
+
+    Compared by identity; two rule sets with the same effective rules share a `sha256`.
+    """
+
+    year: int
+    layers: tuple[Layer, ...] = attrs.field(converter=lambda layers: tuple(sorted(layers, key=_layer_order)))
+    _policies: dict[Profile, Policy] = attrs.field(factory=dict, init=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        ids = [layer.id for layer in self.layers]
+        for layer in self.layers:
+            if ids.count(layer.id) > 1:
+                raise RulesError(layer.file, "layer.id", f"layer id {layer.id!r} is used by more than one file")
+            if not layer.applies_to_year(self.year):
+                raise RulesError(layer.file, "layer.years", f"layer applies to {sorted(layer.years)}, not to {self.year}")
+        for layer in self.layers:
+            for path in layer.parameters:
+                requirement = requirement_of(path) or path.rpartition(".")[0]
+                subject = requirement.split(".")[0]
+                if subject not in ("quality_course", "declared") and subject not in self.catalog.entries("subjects"):
+                    raise RulesError(layer.file, path, f"unknown subject {subject!r}; known: {', '.join(self.subjects)}")
+
+    def with_layer(self, layer: Layer) -> RuleSet:
+        """A new rule set with one more layer on top; this one is unchanged."""
+        return RuleSet(self.year, (*self.layers, layer))
+
+    @functools.cached_property
+    def catalog(self) -> Catalog:
+        merged = Catalog()
+        for layer in self.layers:
+            merged = merged.merged_with(layer.catalog)
+        return merged
+
+    @property
+    def subjects(self) -> tuple[str, ...]:
+        codes = list(self.catalog.entries("subjects"))
+        return tuple(sorted(codes, key=lambda c: (SUBJECT_ORDER.index(c) if c in SUBJECT_ORDER else len(SUBJECT_ORDER), c)))
+
+    @functools.cached_property
+    def sha256(self) -> str:
+        """Digest of the effective rules: equal rules, equal digest, whatever the files' layout."""
+        canonical = json.dumps(
+            {"year": self.year, "layers": [_digestible(layer) for layer in self.layers]},
+            sort_keys=True,
+            ensure_ascii=False,
+            separators=(",", ":"),
+            default=str,
+        )
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+    def resolve(self, profile: Profile) -> Policy:
+        """The policy for one profile: each parameter from the highest-ranked layer covering it."""
+        policy = self._policies.get(profile)
+        if policy is None:
+            policy = self._policies[profile] = self._resolve(profile)
+        return policy
+
+    def _resolve(self, profile: Profile) -> Policy:
+        values: dict[str, Resolved] = {}
+        winners: dict[str, Layer] = {}
+        for layer in self.layers:
+            if not layer.scope.matches(profile):
+                continue
+            for path, cited in layer.cited_values():
+                if not cited.when.matches(profile):
+                    continue
+                previous = winners.get(path)
+                if previous is not None and previous.rank == layer.rank:
+                    raise RulesError(
+                        layer.file,
+                        path,
+                        f"conflicts with layer {previous.id!r} ({previous.file}) of the same rank for the same people",
+                    )
+                winners[path] = layer
+                values[path] = Resolved(cited.value, Provenance.of(layer, cited))
+        return Policy(profile, values, self._requirements(values))
+
+    def _requirements(self, values: Mapping[str, Resolved]) -> tuple[Requirement, ...]:
+        found: list[Requirement] = []
+        for path, resolved in values.items():
+            requirement_id = requirement_of(path)
+            if requirement_id is None:
+                continue
+            subject = requirement_id.split(".")[0]
+            unit = "hours" if path.endswith("required_hours") else self._unit(requirement_id)
+            found.append(
+                Requirement(
+                    id=requirement_id,
+                    subject=subject,
+                    unit=unit,
+                    label=self._label(requirement_id),
+                    required=to_hundredths(resolved.value),
+                    provenance=resolved.provenance,
+                    count_topics=_codes(values.get(f"{requirement_id}.count_topics")),
+                    count_kinds=_codes(values.get(f"{requirement_id}.count_kinds")),
+                )
+            )
+        order = {subject: i for i, subject in enumerate(self.subjects)}
+        return tuple(sorted(found, key=lambda r: (order.get(r.subject, len(order)), r.id.count("."), r.id)))
+
+    def _unit(self, requirement_id: str) -> str:
+        for layer in reversed(self.layers):
+            if requirement_id in layer.units:
+                return layer.units[requirement_id]
+        return "hours"
+
+    def _label(self, requirement_id: str) -> Text:
+        for layer in reversed(self.layers):
+            if requirement_id in layer.labels:
+                return layer.labels[requirement_id]
+        subject = self.catalog.entries("subjects").get(requirement_id)
+        return subject.name if subject else Text(requirement_id, requirement_id)
+
+    def requirement_ids(self, profiles: Iterable[Profile]) -> tuple[str, ...]:
+        """All requirement ids any of the profiles has, in output order."""
+        seen: dict[str, None] = {}
+        for profile in profiles:
+            for requirement in self.resolve(profile).requirements:
+                seen.setdefault(requirement.id, None)
+        return tuple(seen)
+
+    def layer_summaries(self) -> list[dict[str, Any]]:
+        """The contract's `rules.layers` list."""
+        return [
+            {"id": layer.id, "rank": layer.rank, "source": layer.source or layer.file, "version": layer.version, "plugin": layer.plugin}
+            for layer in self.layers
+        ]
+
+
+def _layer_order(layer: Layer) -> tuple[int, str]:
+    return (RANKS.index(layer.rank), layer.id)
+
+
+def _codes(resolved: Resolved | None) -> frozenset[str] | None:
+    if resolved is None or ANY in resolved.value:
+        return None
+    return frozenset(resolved.value)
+
+
+def _digestible(layer: Layer) -> dict[str, Any]:
+    document = layer_to_dict(layer)
+    document["layer"]["plugin"] = layer.plugin
+    return document
