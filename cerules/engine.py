@@ -121,7 +121,7 @@ class Ledger:
     def records_by_person(self) -> tuple[np.ndarray, np.ndarray]:
         """Record positions grouped by person, each person's in ledger order, and group offsets."""
         rec = self.records
-        order = np.lexsort((_string_rank(rec.record_id), rec.timestamp, ~rec.invalid, self.person_index))
+        order = np.lexsort((rec.line, _string_rank(rec.record_id), rec.timestamp, rec.invalid, self.person_index))
         order = order[self.person_index[order] >= 0]
         offsets = np.searchsorted(self.person_index[order], np.arange(len(self.persons) + 1))
         return order, offsets
@@ -181,14 +181,13 @@ def evaluate_columns(rules: RuleSet, persons: PersonColumns, records: RecordColu
     reject(records.declared & ~records.approved & compiled.needs_approval[profile], R.NOT_APPROVED)
     reject(records.online & ~compiled.platform_ok[profile, subject, records.platform], R.PLATFORM_NOT_ACCEPTED)
     reject(~compiled.topic_ok[profile, subject, records.topic], R.TOPIC_NOT_ACCEPTED)
-    reject(_repeated_courses(records, person_index, open_), R.DUPLICATE_COURSE)
 
     doubled = records.teacher & records.quality
-    credited = np.where(doubled, records.hours * compiled.multiplier[profile] // 100, records.hours)
-    credited = np.where(open_, credited, 0)
-    capped = _apply_daily_cap(records, person_index, credited, compiled.daily_cap[profile], open_)
-    reason[open_ & (capped < credited)] = R.CAP_EXCEEDED
-    credited = capped
+    gross = np.where(doubled, records.hours * compiled.multiplier[profile] // 100, records.hours)
+    reject(_repeated_courses(records, person_index, gross, open_), R.DUPLICATE_COURSE)
+    gross = np.where(open_, gross, 0)
+    credited = _apply_daily_cap(records, person_index, gross, compiled.daily_cap[profile], open_)
+    reason[open_ & (credited < gross)] = R.CAP_EXCEEDED
 
     amount = np.zeros((len(records), len(compiled.requirement_ids)), dtype=np.int64)
     achieved = np.zeros((len(persons), len(compiled.requirement_ids)), dtype=np.int64)
@@ -226,21 +225,25 @@ def evaluate_columns(rules: RuleSet, persons: PersonColumns, records: RecordColu
     )
 
 
-def _repeated_courses(records: RecordColumns, person_index: np.ndarray, open_: np.ndarray) -> np.ndarray:
-    """Records repeating a course already credited to the same person this year (first one kept).
+def _repeated_courses(
+    records: RecordColumns, person_index: np.ndarray, gross: np.ndarray, open_: np.ndarray
+) -> np.ndarray:
+    """Records repeating a course of the same subject already credited to the same person this year.
 
-    'First' is the earliest completion, ties broken by record id, so the choice never depends
-    on the order of the input file.
+    The record kept is the one worth the most hours, then the earliest, then the smallest record
+    id: the choice never depends on the order of the input file, and a further record of a course
+    can only raise what the course is worth.
     """
     candidates = np.flatnonzero(open_ & (records.course >= 0))
     repeated = np.zeros(len(records), dtype=bool)
     if len(candidates) < 2:
         return repeated
     rank = _string_rank(records.record_id[candidates])
-    order = candidates[
-        np.lexsort((rank, records.timestamp[candidates], records.course[candidates], person_index[candidates]))
-    ]
-    same = (person_index[order][1:] == person_index[order][:-1]) & (records.course[order][1:] == records.course[order][:-1])
+    keys = (person_index[candidates], records.subject[candidates], records.course[candidates])
+    order = candidates[np.lexsort((rank, records.timestamp[candidates], -gross[candidates], *reversed(keys)))]
+    same = np.ones(len(order) - 1, dtype=bool)
+    for key in (person_index, records.subject, records.course):
+        same &= key[order][1:] == key[order][:-1]
     repeated[order[1:][same]] = True
     return repeated
 

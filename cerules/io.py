@@ -39,6 +39,7 @@ def _quote(name: str) -> str:
 
 
 def _one_line(text: str) -> str:
+    """Collapse line breaks, so that an error message stays on one line."""
     return " ".join(text.split()) if not text.isprintable() else text
 
 
@@ -351,6 +352,7 @@ def _field_count_problem(row: int, fields: int, expected: int, first: int, last:
 
 
 def _read_csv(display: str, data: bytes, required: Sequence[str]) -> Table:
+    """CSV in UTF-8 (BOM or not) or GB18030; a row's line is the physical line where it starts."""
     try:
         text, _ = _decode(data)
     except _EncodingError as err:
@@ -435,6 +437,7 @@ _JSON_KINDS = {
 }
 
 
+_TEXT_TYPES = {str, type(None)}
 _DECODER = json.JSONDecoder(parse_int=_Number, parse_float=_Number, parse_constant=_Number)
 
 
@@ -469,12 +472,14 @@ def _json_column(
     Several keys can strip to the same name; then the last one in the object wins.
     """
     if len(keys) == 1:
-        get = operator.methodcaller("get", keys[0])
-        cells = [(v.strip() or None) if (t := type(v := get(o))) is str or t is _Number else v for o in objects]
+        key = keys[0]
+        values = [o.get(key) for o in objects]
     else:
         found = ([o[k] for k in o if k in keys] for o in objects)
-        cells = [values[-1] if values else None for values in found]
-        cells = [(v.strip() or None) if isinstance(v, str) else v for v in cells]
+        values = [last[-1] if last else None for last in found]
+    cells = [(v.strip() or None) if type(v) is str or type(v) is _Number else v for v in values]
+    if set(map(type, cells)) <= _TEXT_TYPES:
+        return _frozen(cells)
     for row, value in enumerate(cells):
         if value is None or type(value) is str:
             continue
@@ -490,6 +495,7 @@ def _json_column(
 
 
 def _read_jsonl(display: str, data: bytes, required: Sequence[str]) -> Table:
+    """UTF-8 JSON Lines; a line that holds no object is still a row (all ``None``)."""
     try:
         _refuse_wide(data)
         text = data.decode("utf-8-sig")
@@ -592,6 +598,7 @@ def _arrow_text(display: str, name: str, values: pa.ChunkedArray) -> pa.ChunkedA
 def _parquet_column(
     display: str, name: str, values: pa.ChunkedArray, problems: list[tuple[int, int, RowProblem]], position: int
 ) -> np.ndarray:
+    """Stripped text cells; a list or struct value is no cell, so it becomes ``None`` and a problem."""
     if _is_nested(values.type):
         for row in np.flatnonzero(values.is_valid().to_numpy(zero_copy_only=False)):
             problem = RowProblem(
@@ -604,11 +611,12 @@ def _parquet_column(
     return _frozen(text.to_numpy(zero_copy_only=False))
 
 
-def _read_parquet(display: str, path: str, required: Sequence[str]) -> Table:
-    if os.path.getsize(path) == 0:
+def _read_parquet(display: str, required: Sequence[str]) -> Table:
+    """Parquet has no line numbers or header row: row ``i`` gets line ``i + 1``."""
+    if os.path.getsize(display) == 0:
         raise _empty_file(display)
     try:
-        data = pq.ParquetFile(path).read()
+        data = pq.ParquetFile(display).read()
     except (pa.ArrowException, OSError) as err:
         reason = str(err).splitlines()[0] if str(err) else type(err).__name__
         raise InputError(
@@ -654,7 +662,7 @@ def read_table(path: str | os.PathLike[str], *, required: Sequence[str] = ()) ->
     if not os.path.exists(display):
         raise InputError(display, "file not found", "文件不存在")
     if kind == "parquet":
-        return _read_parquet(display, display, required)
+        return _read_parquet(display, required)
     try:
         with open(display, "rb") as handle:
             data = handle.read()

@@ -99,6 +99,10 @@ class RuleSet:
                 if subject not in ("quality_course", "declared") and subject not in self.catalog.entries("subjects"):
                     raise RulesError(layer.file, path, f"unknown subject {subject!r}; known: {', '.join(self.subjects)}")
 
+    def __repr__(self) -> str:
+        layers = ", ".join(f"{layer.rank}:{layer.id}" for layer in self.layers)
+        return f"RuleSet(year={self.year}, layers=[{layers}], sha256={self.sha256[:12]}…)"
+
     def with_layer(self, layer: Layer) -> RuleSet:
         """A new rule set with one more layer on top; this one is unchanged."""
         return RuleSet(self.year, (*self.layers, layer))

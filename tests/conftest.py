@@ -1,0 +1,51 @@
+"""Shared fixtures: the 2023 rules, the bundled example cohort, and small builders of rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import cerules
+from cerules.rules import RuleSet
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+
+
+@pytest.fixture(scope="session")
+def rules() -> RuleSet:
+    """The provincial 2023 rules alone (what the contract's --no-plugins evaluates)."""
+    return cerules.load_rules(2023, plugins=False)
+
+
+@pytest.fixture(scope="session")
+def examples() -> Path:
+    return EXAMPLES
+
+
+def person(person_id: str = "p1", city: str = "370200", unit_level: str = "city", **more: Any) -> dict[str, Any]:
+    return {"person_id": person_id, "city": city, "unit_level": unit_level, **more}
+
+
+_counter: Iterator[int] = iter(range(1, 10**9))
+
+
+def record(
+    subject: str = "public",
+    hours: Any = 2,
+    completed_at: str = "2023-06-01T10:00:00",
+    person_id: str = "p1",
+    record_id: str | None = None,
+    **more: Any,
+) -> dict[str, Any]:
+    return {
+        "record_id": record_id or f"r{next(_counter)}",
+        "person_id": person_id,
+        "subject": subject,
+        "hours": hours,
+        "completed_at": completed_at,
+        **more,
+    }
