@@ -1,12 +1,12 @@
 """cerules: continuing-education rules for Shandong's professional and technical personnel.
 
-    >>> import cerules
-    >>> rules = cerules.load_rules(2023)
-    >>> result = cerules.evaluate_person(rules, {"person_id": "p1", "city": "青岛"}, [
-    ...     {"record_id": "r1", "person_id": "p1", "subject": "public", "hours": 30, "completed_at": "2023-05-01"},
-    ... ])
-    >>> result.requirement("public").met, result.compliant
-    (True, False)
+>>> import cerules
+>>> rules = cerules.load_rules(2023)
+>>> result = cerules.evaluate_person(rules, {"person_id": "p1", "city": "青岛"}, [
+...     {"record_id": "r1", "person_id": "p1", "subject": "public", "hours": 30, "completed_at": "2023-05-01"},
+... ])
+>>> result.requirement("public").met, result.compliant
+(True, False)
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from .evaluation import Evaluation, evaluate, evaluate_files, evaluate_person
 from .explain import PersonResult, RecordOutcome, RequirementOutcome
 from .io import InputError, Table, read_table
 from .reasons import NAMES as REASON_CODES
-from .rules import Layer, Profile, RuleSet, RulesError, load_layer, parse_layer, provincial_layer
+from .rules import Layer, Profile, RulesError, RuleSet, load_layer, parse_layer, provincial_layer
 
 __all__ = [
     "REASON_CODES",

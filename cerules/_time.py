@@ -25,7 +25,7 @@ def parse_instant(text: str) -> pendulum.DateTime:
     slashed = _SLASHED_DATE.match(raw)
     if slashed:
         year, month, day = slashed.groups()
-        raw = f"{year}-{int(month):02d}-{int(day):02d}{raw[slashed.end():]}"
+        raw = f"{year}-{int(month):02d}-{int(day):02d}{raw[slashed.end() :]}"
     try:
         parsed = pendulum.parse(raw, tz=SHANGHAI)
     except Exception as exc:  # pendulum raises several types for bad input

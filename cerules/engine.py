@@ -225,9 +225,7 @@ def evaluate_columns(rules: RuleSet, persons: PersonColumns, records: RecordColu
     )
 
 
-def _repeated_courses(
-    records: RecordColumns, person_index: np.ndarray, gross: np.ndarray, open_: np.ndarray
-) -> np.ndarray:
+def _repeated_courses(records: RecordColumns, person_index: np.ndarray, gross: np.ndarray, open_: np.ndarray) -> np.ndarray:
     """Records repeating a course of the same subject already credited to the same person this year.
 
     The record kept is the one worth the most hours, then the earliest, then the smallest record

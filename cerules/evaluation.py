@@ -128,9 +128,7 @@ def evaluate(rules: RuleSet, persons: Rows, records: Rows, *, strict: bool = Fal
     return Evaluation(ledger, tuple(rejected), person_table.path, record_table.path)
 
 
-def evaluate_files(
-    rules: RuleSet, persons: str | os.PathLike[str], records: str | os.PathLike[str], *, strict: bool = False
-) -> Evaluation:
+def evaluate_files(rules: RuleSet, persons: str | os.PathLike[str], records: str | os.PathLike[str], *, strict: bool = False) -> Evaluation:
     """Evaluate the persons and records files (`.csv`, `.jsonl` or `.parquet`)."""
     person_table = read_table(persons, required=REQUIRED_PERSON_COLUMNS)
     record_table = read_table(records, required=REQUIRED_RECORD_COLUMNS)

@@ -118,7 +118,11 @@ class PersonResult:
         """One sentence: the verdict and, when failing, what is missing."""
         missing = [r for r in self.requirements if not r.met]
         if not missing:
-            return f"{self.person_id}：{self.year}年度继续教育达标" if lang == "zh" else f"{self.person_id}: meets the {self.year} requirements"
+            return (
+                f"{self.person_id}：{self.year}年度继续教育达标"
+                if lang == "zh"
+                else f"{self.person_id}: meets the {self.year} requirements"
+            )
         parts = [f"{r.label.in_lang(lang)} {_short(r, lang)}" for r in missing]
         if lang == "zh":
             return f"{self.person_id}：{self.year}年度未达标，" + "；".join(parts)
@@ -154,12 +158,14 @@ def _unit(unit: str, lang: str) -> str:
 
 def _short(r: RequirementOutcome, lang: str) -> str:
     if lang == "zh":
-        return f"差 {format_amount(r.shortfall)} {_unit(r.unit, lang)}（已认定 {format_amount(r.credited)}，应修 {format_amount(r.required)}）"
+        return (
+            f"差 {format_amount(r.shortfall)} {_unit(r.unit, lang)}（已认定 {format_amount(r.credited)}，应修 {format_amount(r.required)}）"
+        )
     return f"{format_amount(r.shortfall)} {_unit(r.unit, lang)} short ({format_amount(r.credited)} of {format_amount(r.required)})"
 
 
 def _provenance(p: Provenance, lang: str) -> str:
-    by = f"{p.layer}" + (f" [{p.plugin}]" if p.plugin else "")
+    by = _layer_name(p)
     unverified = ("（未核实）" if lang == "zh" else " (unverified)") if not p.verified else ""
     if lang == "zh":
         return f"依据 {p.citation or '（无依据）'}，由 {by} 层设定{unverified}"
@@ -264,9 +270,11 @@ def _record_message(ledger: Ledger, position: int, code: int) -> Text:
         return _cited(text, cap)
     doubled = bool(rec.teacher[position] and rec.quality[position])
     if doubled and ledger.credited[position] != rec.hours[position]:
-        factor = policy.values.get("quality_course.teacher_multiplier")
+        factor = policy.values["quality_course.teacher_multiplier"]
         return _cited(
-            Text(f"优质在线公需课授课教师，学时按 {factor.value} 倍计", f"teacher of a quality online public course: hours × {factor.value}"),
+            Text(
+                f"优质在线公需课授课教师，学时按 {factor.value} 倍计", f"teacher of a quality online public course: hours × {factor.value}"
+            ),
             factor,
         )
     return base
@@ -290,6 +298,10 @@ def _kept_course_record(ledger: Ledger, position: int) -> str:
     return str(rec.record_id[kept[0]]) if len(kept) else "?"
 
 
+def _layer_name(p: Provenance) -> str:
+    return p.layer + (f" [{p.plugin}]" if p.plugin else "")
+
+
 def render_html(result: PersonResult, lang: str = "zh") -> str:
     """A deterministic HTML card: verdict, requirements with provenance, and the ledger."""
     e = html.escape
@@ -304,7 +316,7 @@ def render_html(result: PersonResult, lang: str = "zh") -> str:
             f"<tr><td>{mark}</td><td>{e(r.label.zh)}<br><small>{e(r.id)}</small></td>"
             f"<td style='text-align:right'>{format_amount(r.credited)}</td><td style='text-align:right'>{format_amount(r.required)}</td>"
             f"<td style='text-align:right'>{format_amount(r.shortfall)}</td><td>{e(_unit(r.unit, 'zh'))}</td>"
-            f"<td>{e(r.provenance.citation or '')}</td><td>{e(r.provenance.layer)}{e(' [' + r.provenance.plugin + ']' if r.provenance.plugin else '')}</td></tr>"
+            f"<td>{e(r.provenance.citation or '')}</td><td>{e(_layer_name(r.provenance))}</td></tr>"
         )
     ledger_rows = []
     for rec in result.records:

@@ -14,7 +14,6 @@ import csv
 import functools
 import io
 import json
-import operator
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -105,7 +104,7 @@ class RowProblem:
     message_zh: str
 
 
-def _frozen(values: Sequence[str | None] | np.ndarray, dtype: Any = object) -> np.ndarray:
+def _frozen(values: Sequence[Any] | np.ndarray, dtype: Any = object) -> np.ndarray:
     """An immutable 1-D array, so a frozen Table really cannot change under its users."""
     array = np.empty(len(values), dtype=dtype)
     array[:] = values
@@ -131,9 +130,7 @@ class Table:
     def __attrs_post_init__(self) -> None:
         for name, values in self.columns.items():
             if values.shape != self.lines.shape:
-                raise ValueError(
-                    f"column {name!r} has {len(values)} cells, the table has {len(self.lines)} rows"
-                )
+                raise ValueError(f"column {name!r} has {len(values)} cells, the table has {len(self.lines)} rows")
 
     def __len__(self) -> int:
         return len(self.lines)
@@ -146,10 +143,7 @@ class Table:
         return _frozen([None] * len(self))
 
     def __repr__(self) -> str:
-        return (
-            f"Table(path={self.path!r}, rows={len(self)}, columns={list(self.columns)}, "
-            f"problems={len(self.problems)})"
-        )
+        return f"Table(path={self.path!r}, rows={len(self)}, columns={list(self.columns)}, problems={len(self.problems)})"
 
 
 # --------------------------------------------------------------------------------------------
@@ -178,9 +172,7 @@ def _refuse_wide(data: bytes) -> None:
     """Refuse UTF-16/UTF-32 and binary data, which no accepted encoding can produce."""
     for bom, name in _WIDE_BOMS:
         if data.startswith(bom):
-            raise _EncodingError(
-                f"file is {name} encoded (byte-order mark)", f"文件是 {name} 编码（有字节顺序标记）"
-            )
+            raise _EncodingError(f"file is {name} encoded (byte-order mark)", f"文件是 {name} 编码（有字节顺序标记）")
     nul = data.find(b"\x00")
     if nul >= 0:
         raise _EncodingError(
@@ -198,8 +190,7 @@ def _decode(data: bytes) -> tuple[str, str]:
             return data.decode("utf-8-sig"), "utf-8-sig"
         except UnicodeDecodeError as err:
             raise _EncodingError(
-                f"file starts with a UTF-8 byte-order mark but byte 0x{data[err.start]:02x} "
-                "is not valid UTF-8",
+                f"file starts with a UTF-8 byte-order mark but byte 0x{data[err.start]:02x} is not valid UTF-8",
                 f"文件以 UTF-8 字节顺序标记开头，但字节 0x{data[err.start]:02x} 不是有效的 UTF-8",
                 err.start,
             ) from None
@@ -241,9 +232,7 @@ def _encoding_error(display: str, data: bytes, err: _EncodingError, *, universal
     accepted_en, accepted_zh = (
         (_ACCEPTED_EN, _ACCEPTED_ZH) if universal else ("JSON Lines must be UTF-8", "JSON Lines 文件必须是 UTF-8 编码")
     )
-    return InputError(
-        display, f"{err.message_en}; {accepted_en}", f"{err.message_zh}；{accepted_zh}", line=line
-    )
+    return InputError(display, f"{err.message_en}; {accepted_en}", f"{err.message_zh}；{accepted_zh}", line=line)
 
 
 # --------------------------------------------------------------------------------------------
@@ -281,9 +270,7 @@ def _check_names(display: str, names: Sequence[str], *, line: int | None = None)
         seen.add(name)
 
 
-def _check_required(
-    display: str, names: Iterable[str], required: Sequence[str], *, line: int | None = None
-) -> None:
+def _check_required(display: str, names: Iterable[str], required: Sequence[str], *, line: int | None = None) -> None:
     present = list(names)
     found = ", ".join(_quote(n) for n in present)
     for name in required:
@@ -396,9 +383,7 @@ def _read_csv(display: str, data: bytes, required: Sequence[str]) -> Table:
         if len(fields) != width:
             extra = fields[width:]
             if len(fields) < width or any(value.strip() for value in extra):
-                problems.append(
-                    _field_count_problem(len(rows), len(fields), width, first, reader.line_num)
-                )
+                problems.append(_field_count_problem(len(rows), len(fields), width, first, reader.line_num))
             fields = fields[:width] if extra else fields + [""] * (width - len(fields))
         rows.append(fields)
         starts.append(first)
@@ -414,8 +399,8 @@ def _read_csv(display: str, data: bytes, required: Sequence[str]) -> Table:
         raise _empty_file(display)
     _check_names(display, header, line=header_line)
     _check_required(display, header, required, line=header_line)
-    by_column = list(zip(*rows)) if rows else [()] * len(header)
-    columns = {name: _clean(values) for name, values in zip(header, by_column)}
+    by_column = list(zip(*rows, strict=False)) if rows else [()] * len(header)
+    columns = {name: _clean(values) for name, values in zip(header, by_column, strict=False)}
     return Table(display, columns, _frozen(starts, np.int64), tuple(problems))
 
 
@@ -457,16 +442,12 @@ def _parse_json_line(row: int, raw: str, problems: list[RowProblem]) -> dict[str
         return {}
     if type(obj) is not dict:
         en, zh = _JSON_KINDS[type(obj)]
-        problems.append(
-            RowProblem(row, None, f"line is a JSON {en}, not an object", f"该行是 JSON {zh}，不是对象")
-        )
+        problems.append(RowProblem(row, None, f"line is a JSON {en}, not an object", f"该行是 JSON {zh}，不是对象"))
         return {}
     return obj
 
 
-def _json_column(
-    name: str, keys: list[str], objects: list[dict[str, Any]], problems: list[RowProblem]
-) -> np.ndarray:
+def _json_column(name: str, keys: list[str], objects: list[dict[str, Any]], problems: list[RowProblem]) -> np.ndarray:
     """One column as cell text, built column by column (much faster than cell by cell).
 
     Several keys can strip to the same name; then the last one in the object wins.
@@ -488,9 +469,7 @@ def _json_column(
         else:  # an array or object is no cell value; the row is kept with this cell empty
             en, zh = _JSON_KINDS[type(value)]
             cells[row] = None
-            problems.append(
-                RowProblem(row, name, f"value is a JSON {en}, not a single value", f"值是 JSON {zh}，不是单个值")
-            )
+            problems.append(RowProblem(row, name, f"value is a JSON {en}, not a single value", f"值是 JSON {zh}，不是单个值"))
     return _frozen(cells)
 
 
@@ -531,13 +510,9 @@ def _read_jsonl(display: str, data: bytes, required: Sequence[str]) -> Table:
     for key in keys_by_name.pop("", []):
         for row, obj in enumerate(objects):
             if key in obj:
-                problems.append(
-                    RowProblem(row, None, "object has an empty key; its value is ignored", "对象中有空的键，其值被忽略")
-                )
+                problems.append(RowProblem(row, None, "object has an empty key; its value is ignored", "对象中有空的键，其值被忽略"))
     _check_required(display, keys_by_name, required)
-    columns = {
-        name: _json_column(name, keys, objects, problems) for name, keys in keys_by_name.items()
-    }
+    columns = {name: _json_column(name, keys, objects, problems) for name, keys in keys_by_name.items()}
     problems.sort(key=lambda problem: problem.row)  # stable: per row, in the order found
     return Table(display, columns, _frozen(starts, np.int64), tuple(problems))
 
@@ -559,6 +534,7 @@ def _timestamp_text(values: pa.ChunkedArray) -> pa.ChunkedArray:
 
 def _python_text(values: pa.ChunkedArray) -> pa.ChunkedArray:
     """Per-cell fallback for types pyarrow cannot format (e.g. no time-zone database)."""
+
     def text(value: Any) -> str | None:
         if value is None:
             return None
@@ -584,9 +560,7 @@ def _arrow_text(display: str, name: str, values: pa.ChunkedArray) -> pa.ChunkedA
         try:
             return values.cast(pa.binary()).cast(pa.string())
         except pa.ArrowInvalid:
-            raise InputError(
-                display, "binary values are not UTF-8 text", "二进制值不是 UTF-8 文本", column=name
-            ) from None
+            raise InputError(display, "binary values are not UTF-8 text", "二进制值不是 UTF-8 文本", column=name) from None
     try:
         if pa.types.is_timestamp(kind):
             return _timestamp_text(values)
@@ -601,9 +575,7 @@ def _parquet_column(
     """Stripped text cells; a list or struct value is no cell, so it becomes ``None`` and a problem."""
     if _is_nested(values.type):
         for row in np.flatnonzero(values.is_valid().to_numpy(zero_copy_only=False)):
-            problem = RowProblem(
-                int(row), name, "value is a list or structure, not a single value", "值是列表或结构，不是单个值"
-            )
+            problem = RowProblem(int(row), name, "value is a list or structure, not a single value", "值是列表或结构，不是单个值")
             problems.append((int(row), position, problem))
         return _frozen([None] * len(values))
     text = pc.utf8_trim_whitespace(_arrow_text(display, name, values))
@@ -619,16 +591,12 @@ def _read_parquet(display: str, required: Sequence[str]) -> Table:
         data = pq.ParquetFile(display).read()
     except (pa.ArrowException, OSError) as err:
         reason = str(err).splitlines()[0] if str(err) else type(err).__name__
-        raise InputError(
-            display, f"not a readable Parquet file ({reason})", f"不是可读取的 Parquet 文件（{reason}）"
-        ) from None
+        raise InputError(display, f"not a readable Parquet file ({reason})", f"不是可读取的 Parquet 文件（{reason}）") from None
     names = [name.strip() for name in data.column_names]
     _check_names(display, names)
     _check_required(display, names, required)
     problems: list[tuple[int, int, RowProblem]] = []
-    columns = {
-        name: _parquet_column(display, name, data.column(i), problems, i) for i, name in enumerate(names)
-    }
+    columns = {name: _parquet_column(display, name, data.column(i), problems, i) for i, name in enumerate(names)}
     problems.sort(key=lambda item: item[:2])
     lines = np.arange(1, data.num_rows + 1, dtype=np.int64)
     lines.flags.writeable = False

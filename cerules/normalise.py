@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from ._hours import parse_amount
 from ._time import SHANGHAI, parse_instant
-from .io import RowProblem, Table
+from .io import Table
 from .regions import city_code
 from .rules.model import Profile, Text
 from .rules.ruleset import RuleSet
@@ -137,9 +137,7 @@ def _encode(column: np.ndarray) -> tuple[np.ndarray, list[str | None]]:
     return codes, encoded.dictionary.to_pylist()
 
 
-def _interpret(
-    column: np.ndarray, parse: Callable[[str], T], empty: T, name: str, problems: np.ndarray
-) -> list[T]:
+def _interpret(column: np.ndarray, parse: Callable[[str], T], empty: T, name: str, problems: np.ndarray) -> list[T]:
     """Apply `parse` to each distinct value; rows whose value fails get a Problem. Returns per-row values."""
     codes, uniques = _encode(column)
     results: list[Any] = []
@@ -242,9 +240,7 @@ def normalise_persons(table: Table) -> tuple[PersonColumns, list[RejectedPerson]
     levels = _interpret(table.column("unit_level"), _choice(_UNIT_LEVELS, "unit level"), "city", "unit_level", problems)
     free = {key: table.column(key) for key in ("title_series", "industry", "specialty")}
     valid = _is_none(problems)
-    rejected = [
-        RejectedPerson(person_id[row], int(table.lines[row]), problems[row]) for row in np.flatnonzero(~valid)
-    ]
+    rejected = [RejectedPerson(person_id[row], int(table.lines[row]), problems[row]) for row in np.flatnonzero(~valid)]
     keep = np.flatnonzero(valid)
     attributes = {
         "city": np.asarray(cities, dtype=object)[keep],
@@ -275,14 +271,12 @@ def _flag_duplicates(ids: np.ndarray, lines: np.ndarray, column: str, problems: 
     ordered = codes[order]
     repeat = np.zeros(len(codes), dtype=bool)
     repeat[order[1:]] = (ordered[1:] == ordered[:-1]) & present[order[1:]]
-    first_row_of = {}
+    first_row_of: dict[int, int] = {}
     for row in order:
         first_row_of.setdefault(int(codes[row]), row)
     for row in np.flatnonzero(repeat):
         first = int(lines[first_row_of[int(codes[row])]])
-        problems[row] = problems[row] or Problem(
-            column, Text(f"{column} 与第 {first} 行重复", f"{column} repeats the one on line {first}")
-        )
+        problems[row] = problems[row] or Problem(column, Text(f"{column} 与第 {first} 行重复", f"{column} repeats the one on line {first}"))
 
 
 def normalise_records(table: Table, rules: RuleSet) -> RecordColumns:

@@ -103,17 +103,32 @@ def to_table(evaluation: Evaluation, lang: str = "zh") -> str:
     numeric = {i for i in range(3, 3 + len(ids))}
     lines = ["  ".join(_pad(cell, widths[i], i in numeric) for i, cell in enumerate(row)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
-    s = evaluation.summary()
-    if zh:
-        lines.append(f"\n{evaluation.year} 年度：{s['people']} 人，达标 {s['compliant']} 人；记录 {s['records']} 条，认定 {s['credited']} 条，未认定 {s['rejected']} 条")
-    else:
-        lines.append(f"\n{evaluation.year}: {s['people']} people, {s['compliant']} compliant; {s['records']} records, {s['credited']} credited, {s['rejected']} rejected")
+    lines.append("\n" + summary_line(evaluation, lang))
     for entry in evaluation.to_document(lang)["rejected_input"]:
-        lines.append(f"  {'未归属记录' if zh else 'rejected input'}: {entry['record_id']} ({'第' if zh else 'line '}{entry['line']}{'行' if zh else ''}) {entry['reason']}: {entry['message']}")
+        where = f"第{entry['line']}行" if zh else f"line {entry['line']}"
+        label = "未归属记录" if zh else "rejected input"
+        lines.append(f"  {label}: {entry['record_id']} ({where}) {entry['reason']}: {entry['message']}")
     for rejected in evaluation.rejected_persons:
-        lines.append(f"  {'无效人员' if zh else 'rejected person'}: {rejected.person_id} (line {rejected.line}) {rejected.problem.text.in_lang(lang)}")
-    lines.append(f"{'规则' if zh else 'rules'} sha256 {evaluation.rules.sha256[:16]}  " + " → ".join(layer.id for layer in evaluation.rules.layers))
+        label = "无效人员" if zh else "rejected person"
+        lines.append(f"  {label}: {rejected.person_id} (line {rejected.line}) {rejected.problem.text.in_lang(lang)}")
+    lines.append(
+        f"{'规则' if zh else 'rules'} sha256 {evaluation.rules.sha256[:16]}  " + " → ".join(layer.id for layer in evaluation.rules.layers)
+    )
     return "\n".join(lines) + "\n"
+
+
+def summary_line(evaluation: Evaluation, lang: str = "zh") -> str:
+    """The cohort in one sentence: people, compliant, records credited and rejected."""
+    s = evaluation.summary()
+    if lang == "zh":
+        return (
+            f"{evaluation.year} 年度：{s['people']} 人，达标 {s['compliant']} 人；"
+            f"记录 {s['records']} 条，认定 {s['credited']} 条，未认定 {s['rejected']} 条"
+        )
+    return (
+        f"{evaluation.year}: {s['people']} people, {s['compliant']} compliant; "
+        f"{s['records']} records, {s['credited']} credited, {s['rejected']} rejected"
+    )
 
 
 def render(evaluation: Evaluation, fmt: str, lang: str = "zh") -> str:
@@ -144,7 +159,6 @@ def evaluation_html(evaluation: Evaluation) -> str:
     e = html.escape
     ledger = evaluation.ledger
     ids = ledger.compiled.requirement_ids
-    s = evaluation.summary()
     head = "".join(f"<th>{e(i)}</th>" for i in ids)
     body = []
     for person in range(len(ledger.persons)):
@@ -160,8 +174,7 @@ def evaluation_html(evaluation: Evaluation) -> str:
         city = city_name(ledger.persons.attributes["city"][person])
         body.append(f"<tr><td>{e(str(ledger.persons.person_id[person]))}</td><td>{e(city)}</td>{''.join(cells)}<td>{verdict}</td></tr>")
     return (
-        f"<div class='cerules-evaluation'><p>{evaluation.year} 年度：{s['people']} 人，达标 {s['compliant']} 人；"
-        f"记录 {s['records']} 条，认定 {s['credited']} 条，未认定 {s['rejected']} 条</p>"
+        f"<div class='cerules-evaluation'><p>{e(summary_line(evaluation))}</p>"
         f"<table><thead><tr><th>人员</th><th>城市</th>{head}<th>结果</th></tr></thead><tbody>{''.join(body)}</tbody></table>"
         f"<p><small>rules sha256 {evaluation.rules.sha256[:12]}</small></p></div>"
     )

@@ -8,10 +8,11 @@ as Excel exports them here), records.csv and expected.csv. Deterministic (random
 standard library only. `reference()` at the bottom is a test oracle written straight from the
 2023 provincial rules (see README.md); it shares no code with the engine.
 """
+
 import csv
 import random
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -19,8 +20,23 @@ HERE = Path(__file__).resolve().parent
 YEAR = 2023
 SHANGHAI = timezone(timedelta(hours=8))  # China has no daylight saving time
 PERSON_COLS = ["person_id", "city", "unit_level", "title_series", "industry", "specialty"]
-RECORD_COLS = ["record_id", "person_id", "subject", "hours", "completed_at", "platform", "mode",
-               "topic", "course_id", "role", "quality_course", "source", "approved", "kind", "credits"]
+RECORD_COLS = [
+    "record_id",
+    "person_id",
+    "subject",
+    "hours",
+    "completed_at",
+    "platform",
+    "mode",
+    "topic",
+    "course_id",
+    "role",
+    "quality_course",
+    "source",
+    "approved",
+    "kind",
+    "credits",
+]
 Row = dict[str, str]
 
 # ---- the rules (SD-2023 and the platform help pages), as the oracle reads them ----
@@ -29,22 +45,40 @@ SUBJECTS = {"public": "public", "公需科目": "public", "professional": "profe
 PROVINCE_LEVELS = {"province", "省直"}
 PROVINCE_PUBLIC_PLATFORMS = {"sdou", "xkyx", "zjzd"}  # 山东开放大学, 蟹壳云学, 专技知到
 PUBLIC_TOPICS = {
-    "xi-thought": "习近平新时代中国特色社会主义思想", "congress-20": "党的二十大精神",
-    "yellow-river": "黄河流域生态保护和高质量发展", "ethics": "专业技术人员职业道德和能力建设",
-    "digital": "数字技术", "ip": "知识产权", "cybersecurity": "网络安全", "emergency": "应急管理",
-    "health-care": "医养健康", "talent-intl": "人才国际化", "science-spirit": "科学精神培育",
-    "teamwork": "团队合作建设", "humanities": "人文素养",
+    "xi-thought": "习近平新时代中国特色社会主义思想",
+    "congress-20": "党的二十大精神",
+    "yellow-river": "黄河流域生态保护和高质量发展",
+    "ethics": "专业技术人员职业道德和能力建设",
+    "digital": "数字技术",
+    "ip": "知识产权",
+    "cybersecurity": "网络安全",
+    "emergency": "应急管理",
+    "health-care": "医养健康",
+    "talent-intl": "人才国际化",
+    "science-spirit": "科学精神培育",
+    "teamwork": "团队合作建设",
+    "humanities": "人文素养",
 }
 ACCEPTED_TOPICS = set(PUBLIC_TOPICS) | set(PUBLIC_TOPICS.values())
 DAILY_DECLARED_CAP = Decimal(8)
 
 # ---- the cohort's world ----
-CITIES = {"370100": "济南", "370200": "青岛", "370300": "淄博", "370500": "东营", "370600": "烟台",
-          "370700": "潍坊", "370800": "济宁", "371000": "威海", "371100": "日照", "371300": "临沂",
-          "371400": "德州", "371700": "菏泽"}
+CITIES = {
+    "370100": "济南",
+    "370200": "青岛",
+    "370300": "淄博",
+    "370500": "东营",
+    "370600": "烟台",
+    "370700": "潍坊",
+    "370800": "济宁",
+    "371000": "威海",
+    "371100": "日照",
+    "371300": "临沂",
+    "371400": "德州",
+    "371700": "菏泽",
+}
 CITY_PLATFORMS = {"370100": "jnjxjy", "370200": "qdjxjy", "370800": "jnrsw"}
-COURSE_PREFIX = {"sdou": "SDOU", "xkyx": "XKYX", "zjzd": "ZJZD", "qdjxjy": "QDJX",
-                 "jnjxjy": "JNJX", "jnrsw": "JNRS", "": "PX"}
+COURSE_PREFIX = {"sdou": "SDOU", "xkyx": "XKYX", "zjzd": "ZJZD", "qdjxjy": "QDJX", "jnjxjy": "JNJX", "jnrsw": "JNRS", "": "PX"}
 SERIES = {  # title series: (industry, specialties, professional-subject topics)
     "卫生": ("医疗卫生", ["内科", "护理", "医学影像"], ["临床路径管理", "院感防控新进展", "合理用药"]),
     "工程": ("建筑业", ["结构工程", "给排水", "电气自动化"], ["BIM技术应用", "装配式建筑", "安全生产标准化"]),
@@ -67,10 +101,17 @@ class Cohort:
 
     def person(self, pid: str, code: str, level: str, series: str, spelling: str = "") -> None:
         industry, specialties, _ = SERIES[series]
-        city = {"code": code, "name": CITIES[code], "市": CITIES[code] + "市"}[
-            spelling or self.rng.choice(["code", "name", "市"])]
-        self.persons.append({"person_id": pid, "city": city, "unit_level": level, "title_series": series,
-                             "industry": industry, "specialty": self.rng.choice(specialties)})
+        city = {"code": code, "name": CITIES[code], "市": CITIES[code] + "市"}[spelling or self.rng.choice(["code", "name", "市"])]
+        self.persons.append(
+            {
+                "person_id": pid,
+                "city": city,
+                "unit_level": level,
+                "title_series": series,
+                "industry": industry,
+                "specialty": self.rng.choice(specialties),
+            }
+        )
         self.info[pid] = (code, level, series)
 
     def course_id(self, pid: str, platform: str) -> str:
@@ -85,14 +126,12 @@ class Cohort:
         return datetime.combine(day, time(hour, self.rng.randrange(60), self.rng.randrange(60)), SHANGHAI)
 
     def add(self, pid: str, subject: str, hours: str, completed_at: str, **fields: str) -> Row:
-        row = {c: "" for c in RECORD_COLS} | {"person_id": pid, "subject": subject, "hours": hours,
-                                              "completed_at": completed_at} | fields
+        row = {c: "" for c in RECORD_COLS} | {"person_id": pid, "subject": subject, "hours": hours, "completed_at": completed_at} | fields
         self.records.append(row)
         self.courses[pid].add(row["course_id"])
         return row
 
-    def fill(self, pid: str, subject: str, total: str, until: date = date(2023, 12, 27),
-             hours: list[str] | None = None) -> None:
+    def fill(self, pid: str, subject: str, total: str, until: date = date(2023, 12, 27), hours: list[str] | None = None) -> None:
         """Provider records of `subject` for `pid` summing exactly to `total` hours, in time order."""
         rest, amounts = Decimal(total), []
         for h in hours or []:
@@ -105,14 +144,17 @@ class Cohort:
                 rest -= choice
         if rest > 0:
             amounts.append(rest)
-        for h, dt in zip(amounts, sorted(self.when(end=until) for _ in amounts)):
+        for h, dt in zip(amounts, sorted(self.when(end=until) for _ in amounts), strict=False):
             self.provider(pid, subject, str(h), dt)
 
     def provider(self, pid: str, subject: str, hours: str, dt: datetime) -> None:
         rng, (code, level, series) = self.rng, self.info[pid]
         if subject == "public":
-            options = ["sdou", "xkyx", "zjzd", ""] if level in PROVINCE_LEVELS or code not in CITY_PLATFORMS \
+            options = (
+                ["sdou", "xkyx", "zjzd", ""]
+                if level in PROVINCE_LEVELS or code not in CITY_PLATFORMS
                 else [CITY_PLATFORMS[code]] * 3 + ["", "zjzd"]
+            )
             platform = rng.choice(options)
             topic = rng.choice([rng.choice(list(PUBLIC_TOPICS)), rng.choice(list(PUBLIC_TOPICS.values())), ""])
         else:
@@ -124,9 +166,18 @@ class Cohort:
             stamp = fmt(dt.replace(hour=17, minute=30, second=0), rng.choice(["date", "naive"]))
             mode = rng.choice(["offline", "offline", ""])
         shown = rng.choice([subject] * 9 + [{"public": "公需科目", "professional": "专业科目"}[subject]])
-        self.add(pid, shown, hours, stamp, platform=platform, mode=mode, topic=topic,
-                 course_id=self.course_id(pid, platform), role=rng.choice(["", "", "learner"]),
-                 source=rng.choice(["", "", "provider"]))
+        self.add(
+            pid,
+            shown,
+            hours,
+            stamp,
+            platform=platform,
+            mode=mode,
+            topic=topic,
+            course_id=self.course_id(pid, platform),
+            role=rng.choice(["", "", "learner"]),
+            source=rng.choice(["", "", "provider"]),
+        )
 
 
 def fmt(dt: datetime, style: str) -> str:
@@ -134,7 +185,7 @@ def fmt(dt: datetime, style: str) -> str:
     if style == "date":
         return dt.date().isoformat()
     if style == "utc":
-        return dt.astimezone(timezone.utc).replace(tzinfo=None).isoformat() + "Z"
+        return dt.astimezone(UTC).replace(tzinfo=None).isoformat() + "Z"
     return dt.replace(tzinfo=None).isoformat() if style == "naive" else dt.isoformat()
 
 
@@ -142,24 +193,24 @@ def fmt(dt: datetime, style: str) -> str:
 # person_id: city, unit_level, title series, city spelling, filler public / professional hours,
 # and what the scenario is written to show: (compliant, reasons). Extra records are in scenarios().
 SCENARIOS: dict[str, tuple[str, str, str, str, str, str, bool, str]] = {
-    "P001": ("370100", "city", "中小学教师", "市", "24", "62", False, ""),        # public short
-    "P002": ("370300", "", "工程", "code", "32", "52.5", False, ""),              # professional short
+    "P001": ("370100", "city", "中小学教师", "市", "24", "62", False, ""),  # public short
+    "P002": ("370300", "", "工程", "code", "32", "52.5", False, ""),  # professional short
     "P003": ("370100", "省直", "经济", "name", "18", "64", False, "platform_not_accepted"),
     "P004": ("370200", "city", "卫生", "code", "28", "62", False, "out_of_year"),  # late at year end
     "P005": ("370600", "city", "会计", "市", "22.5", "63", False, "duplicate_course"),
     "P006": ("371300", "city", "工程", "name", "31", "52", False, "not_approved"),
-    "P007": ("371400", "", "农业", "市", "33", "50", False, "cap_exceeded"),       # 12 h declared in a day
+    "P007": ("371400", "", "农业", "市", "33", "50", False, "cap_exceeded"),  # 12 h declared in a day
     "P008": ("371000", "city", "经济", "code", "26", "61", False, "topic_not_accepted"),
-    "P009": ("371700", "city", "中小学教师", "name", "0", "0", False, ""),         # no records at all
-    "P010": ("370800", "市属", "中小学教师", "市", "22", "65", False, ""),          # teacher, course not selected
-    "P011": ("370200", "city", "卫生", "市", "23", "60", False, ""),               # learner of a selected course
+    "P009": ("371700", "city", "中小学教师", "name", "0", "0", False, ""),  # no records at all
+    "P010": ("370800", "市属", "中小学教师", "市", "22", "65", False, ""),  # teacher, course not selected
+    "P011": ("370200", "city", "卫生", "市", "23", "60", False, ""),  # learner of a selected course
     "P012": ("370300", "city", "会计", "市", "30", "56", False, "invalid_record"),
-    "P013": ("370500", "city", "工程", "code", "24", "72", False, ""),             # 96 h, public short
-    "P014": ("370200", "", "工程", "name", "26", "61", True, "out_of_year"),       # early at year start
-    "P015": ("370600", "city", "卫生", "name", "20", "64", True, ""),              # quality-course teacher
-    "P016": ("370700", "市属", "会计", "市", "30", "60", True, ""),                # exactly 30 + 60
-    "P017": ("370100", "province", "卫生", "code", "10", "66", True, ""),          # 省直, offline public
-    "P018": ("370200", "市属", "工程", "code", "0", "60", True, ""),               # city platform, city staff
+    "P013": ("370500", "city", "工程", "code", "24", "72", False, ""),  # 96 h, public short
+    "P014": ("370200", "", "工程", "name", "26", "61", True, "out_of_year"),  # early at year start
+    "P015": ("370600", "city", "卫生", "name", "20", "64", True, ""),  # quality-course teacher
+    "P016": ("370700", "市属", "会计", "市", "30", "60", True, ""),  # exactly 30 + 60
+    "P017": ("370100", "province", "卫生", "code", "10", "66", True, ""),  # 省直, offline public
+    "P018": ("370200", "市属", "工程", "code", "0", "60", True, ""),  # city platform, city staff
     "P019": ("371300", "city", "经济", "name", "34", "55", True, "cap_exceeded"),  # 5 + 5 declared -> 5 + 3
 }
 
@@ -173,34 +224,51 @@ def scenarios(c: Cohort) -> None:
     c.add("P014", P, "3", "2022-12-31T23:50:00", platform="qdjxjy", topic="xi-thought", course_id="QDJX-2022-0988")
     c.add("P014", P, "2", "2022-12-31T16:30:00Z", platform="qdjxjy", topic="congress-20", course_id="QDJX-2023-0003")
     c.add("P014", P, "2", "2023-01-01T00:10:00+08:00", platform="qdjxjy", topic="ethics", course_id="QDJX-2023-0004")
-    c.add("P015", P, "6", "2023-06-30T10:00:00+08:00", platform="zjzd", topic="医养健康",
-          course_id="ZJZD-2023-0618", role="teacher", quality_course="true")
+    c.add(
+        "P015",
+        P,
+        "6",
+        "2023-06-30T10:00:00+08:00",
+        platform="zjzd",
+        topic="医养健康",
+        course_id="ZJZD-2023-0618",
+        role="teacher",
+        quality_course="true",
+    )
     for cid, day in [("0318", "2023-09-12T21:40:00"), ("0322", "2023-09-13T22:05:00"), ("0347", "2023-09-20T20:15:00")]:
         c.add("P003", P, "4", day, platform="jnjxjy", mode="online", topic="数字技术", course_id=f"JNJX-2023-{cid}")
     c.add("P004", P, "3", "2023-12-31T16:30:00Z", platform="qdjxjy", topic="emergency", course_id="QDJX-2023-1290")
-    c.add("P004", Q, "4", "2024-01-01T00:30:00+08:00", platform="zjzd", topic="院感防控新进展",
-          course_id="ZJZD-2023-1502")
+    c.add("P004", Q, "4", "2024-01-01T00:30:00+08:00", platform="zjzd", topic="院感防控新进展", course_id="ZJZD-2023-1502")
     c.add("P005", P, "4.5", "2023-11-26T21:10:00+08:00", platform="sdou", topic="ip", course_id="SDOU-2023-0412")
     c.add("P006", Q, "4", "2023-06-17", mode="offline", topic="学术会议：装配式建筑论坛", source="declared")
     c.add("P006", Q, "6", "2023-10-14", mode="offline", topic="企业技术攻关项目", source="declared", approved="false")
-    c.add("P007", Q, "12", "2023-08-05", mode="offline", topic="高标准农田建设现场观摩", source="declared",
-          approved="true")
-    c.add("P008", P, "4", "2023-07-19T21:20:00+08:00", platform="zjzd", topic="股票投资技巧",
-          course_id="ZJZD-2023-0950")
-    c.add("P010", P, "6", "2023-05-10T16:00:00+08:00", platform="jnrsw", topic="teamwork",
-          course_id="JNRS-2023-0077", role="teacher")
-    c.add("P011", P, "6", "2023-04-22T20:00:00+08:00", platform="zjzd", topic="health-care",
-          course_id="ZJZD-2023-0101", role="learner", quality_course="true")
-    for subject, hours, stamp in [(Q, "abc", "2023-03-02"), (P, "-2", "2023-04-11T20:00:00+08:00"),
-                                  (Q, "0", "2023-05-06"), ("选修", "4", "2023-06-09"), (Q, "6", "2023-13-45")]:
+    c.add("P007", Q, "12", "2023-08-05", mode="offline", topic="高标准农田建设现场观摩", source="declared", approved="true")
+    c.add("P008", P, "4", "2023-07-19T21:20:00+08:00", platform="zjzd", topic="股票投资技巧", course_id="ZJZD-2023-0950")
+    c.add("P010", P, "6", "2023-05-10T16:00:00+08:00", platform="jnrsw", topic="teamwork", course_id="JNRS-2023-0077", role="teacher")
+    c.add(
+        "P011",
+        P,
+        "6",
+        "2023-04-22T20:00:00+08:00",
+        platform="zjzd",
+        topic="health-care",
+        course_id="ZJZD-2023-0101",
+        role="learner",
+        quality_course="true",
+    )
+    for subject, hours, stamp in [
+        (Q, "abc", "2023-03-02"),
+        (P, "-2", "2023-04-11T20:00:00+08:00"),
+        (Q, "0", "2023-05-06"),
+        ("选修", "4", "2023-06-09"),
+        (Q, "6", "2023-13-45"),
+    ]:
         c.add("P012", subject, hours, stamp, mode="offline", topic="内部控制", course_id=c.course_id("P012", ""))
     c.add("P017", P, "8", "2023-04-15", mode="offline", topic="黄河流域生态保护和高质量发展", course_id="PX-2023-0415")
     c.add("P017", P, "8", "2023-04-16", topic="yellow-river", course_id="PX-2023-0416")
-    c.add("P017", P, "6", "2023-09-23", platform="jnjxjy", mode="offline", topic="emergency",
-          course_id="JNJX-2023-0923")
+    c.add("P017", P, "6", "2023-09-23", platform="jnjxjy", mode="offline", topic="emergency", course_id="JNJX-2023-0923")
     for h, day in [("8", "03-11"), ("8", "05-20"), ("6", "07-08"), ("6", "09-16"), ("5", "11-04")]:
-        c.add("P018", P, h, f"2023-{day}T21:00:00+08:00", platform="qdjxjy", topic="digital",
-              course_id=c.course_id("P018", "qdjxjy"))
+        c.add("P018", P, h, f"2023-{day}T21:00:00+08:00", platform="qdjxjy", topic="digital", course_id=c.course_id("P018", "qdjxjy"))
     c.add("P019", Q, "5", "2023-05-21", mode="offline", topic="学术会议：区域经济论坛", source="declared")
     c.add("P019", Q, "5", "2023-05-21T19:30:00+08:00", mode="offline", topic="课题结题评审", source="declared")
     for pid, (_, _, _, _, public, professional, *_) in SCENARIOS.items():
@@ -220,13 +288,29 @@ def random_people(c: Cohort, first: int, last: int) -> None:
         until = date(2023, 10, 31) if code == "370800" else date(2023, 12, 27)  # Jining: public by 10-31
         public, professional = Decimal(rng.choice(["30", "31", "32", "33.5", "36"])), Decimal(rng.randint(60, 68))
         if rng.random() < 0.25:  # a selected quality course, taken as a learner: no doubling
-            c.add(pid, "public", "3", fmt(c.when(end=until), "offset"), platform="sdou", topic="science-spirit",
-                  course_id=c.course_id(pid, "sdou"), quality_course="true")
+            c.add(
+                pid,
+                "public",
+                "3",
+                fmt(c.when(end=until), "offset"),
+                platform="sdou",
+                topic="science-spirit",
+                course_id=c.course_id(pid, "sdou"),
+                quality_course="true",
+            )
             public -= 3
         if rng.random() < 0.3:  # an approved declaration (conference, project)
             h = rng.choice(["4", "6", "8"])
-            c.add(pid, "professional", h, fmt(c.when(), "date"), mode="offline", source="declared",
-                  topic="学术会议", approved=rng.choice(["", "true"]))
+            c.add(
+                pid,
+                "professional",
+                h,
+                fmt(c.when(), "date"),
+                mode="offline",
+                source="declared",
+                topic="学术会议",
+                approved=rng.choice(["", "true"]),
+            )
             professional -= Decimal(h)
         c.fill(pid, "public", str(public), until=until)
         c.fill(pid, "professional", str(professional))
@@ -255,8 +339,12 @@ def first_rejection(r: Row, person: Row) -> str | None:
     if subject == "public" and r["topic"] and r["topic"] not in ACCEPTED_TOPICS:
         return "topic_not_accepted"
     mode = r["mode"] or ("online" if r["platform"] else "offline")
-    if (subject == "public" and person["unit_level"] in PROVINCE_LEVELS and mode == "online"
-            and r["platform"] not in PROVINCE_PUBLIC_PLATFORMS):
+    if (
+        subject == "public"
+        and person["unit_level"] in PROVINCE_LEVELS
+        and mode == "online"
+        and r["platform"] not in PROVINCE_PUBLIC_PLATFORMS
+    ):
         return "platform_not_accepted"
     if r["source"] == "declared" and r["approved"].lower() == "false":
         return "not_approved"
@@ -299,10 +387,15 @@ def reference(persons: list[Row], records: list[Row]) -> tuple[list[Row], list[t
     for pid in people:
         got = credited[pid]
         ok = all(got[s] >= REQUIRED[s] for s in REQUIRED)
-        rows.append({"person_id": pid, "compliant": str(ok).lower(),
-                     "public_credited_hours": f"{got['public']:.2f}",
-                     "professional_credited_hours": f"{got['professional']:.2f}",
-                     "reasons": ";".join(sorted(reasons[pid]))})
+        rows.append(
+            {
+                "person_id": pid,
+                "compliant": str(ok).lower(),
+                "public_credited_hours": f"{got['public']:.2f}",
+                "professional_credited_hours": f"{got['professional']:.2f}",
+                "reasons": ";".join(sorted(reasons[pid])),
+            }
+        )
     return rows, rejected_input
 
 
@@ -317,8 +410,9 @@ def main() -> None:
     c = Cohort()
     scenarios(c)
     random_people(c, 20, 36)
-    c.add("P099", "public", "3", "2023-08-08T20:00:00+08:00", platform="sdou", topic="digital",
-          course_id="SDOU-2023-0808")  # a person who is not in persons.csv
+    c.add(
+        "P099", "public", "3", "2023-08-08T20:00:00+08:00", platform="sdou", topic="digital", course_id="SDOU-2023-0808"
+    )  # a person who is not in persons.csv
     c.records.sort(key=lambda r: r["person_id"])  # stable: each person's rows stay in written order
     for i, r in enumerate(c.records, start=1):
         r["record_id"] = f"R{i:04d}"
@@ -329,14 +423,13 @@ def main() -> None:
             assert (row["compliant"], row["reasons"]) == (str(compliant).lower(), reasons), row
         else:
             assert row["compliant"] == "true" and not row["reasons"], row
-    assert rejected_input == [("R%04d" % len(c.records), len(c.records) + 1)]
+    assert rejected_input == [(f"R{len(c.records):04d}", len(c.records) + 1)]
     write(HERE / "persons.csv", PERSON_COLS, c.persons)
     write(HERE / "persons-gbk.csv", PERSON_COLS, c.persons, encoding="gb18030", newline="\r\n")
     write(HERE / "records.csv", RECORD_COLS, c.records)
     write(HERE / "expected.csv", list(expected[0]), expected)
     failing = sum(r["compliant"] == "false" for r in expected)
-    print(f"{len(c.persons)} persons ({failing} not compliant), {len(c.records)} records, "
-          f"rejected_input: {rejected_input}")
+    print(f"{len(c.persons)} persons ({failing} not compliant), {len(c.records)} records, rejected_input: {rejected_input}")
 
 
 if __name__ == "__main__":

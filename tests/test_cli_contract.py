@@ -16,7 +16,21 @@ import pytest
 
 from cerules.cli import main
 
-RECORD_HEADER = ["record_id", "person_id", "subject", "hours", "completed_at", "platform", "mode", "topic", "course_id", "role", "quality_course", "source", "approved"]
+RECORD_HEADER = [
+    "record_id",
+    "person_id",
+    "subject",
+    "hours",
+    "completed_at",
+    "platform",
+    "mode",
+    "topic",
+    "course_id",
+    "role",
+    "quality_course",
+    "source",
+    "approved",
+]
 
 
 def write_csv(path: Path, header: list[str], rows: list[list[object]], encoding: str = "utf-8") -> Path:
@@ -157,6 +171,7 @@ def test_jsonl_and_parquet_inputs_give_the_same_document_as_csv(capsys, cohort, 
                 out.write(json.dumps(row, ensure_ascii=False) + "\n")
         columns = {name: [row.get(name) for row in rows] for name in {k for row in rows for k in row}}
         pq.write_table(pa.table(columns), tmp_path / f"{stem}.parquet")
+
     def without_lines(document: dict) -> dict:
         # JSON Lines and Parquet have no header line, so the same record stands one line earlier.
         return document | {"rejected_input": [{**r, "line": None} for r in document["rejected_input"]]}
@@ -177,7 +192,9 @@ def test_csv_format_writes_one_row_per_person(capsys, cohort):
 
 
 def test_table_format_is_for_people_reading_a_terminal(capsys, cohort):
-    code, out, _ = run(capsys, "evaluate", "--year", "2023", "--persons", str(cohort[0]), "--records", str(cohort[1]), "--format", "table", "--lang", "en")
+    code, out, _ = run(
+        capsys, "evaluate", "--year", "2023", "--persons", str(cohort[0]), "--records", str(cohort[1]), "--format", "table", "--lang", "en"
+    )
     assert code == 0
     assert "p1" in out and "pass" in out and "FAIL" in out and "unknown_person" in out
 
@@ -214,7 +231,19 @@ def test_no_plugins_evaluates_the_provincial_rules_alone(capsys, cohort):
 def test_strict_turns_an_invalid_row_into_a_failed_run_naming_file_line_and_column(capsys, cohort, tmp_path):
     target = tmp_path / "out.json"
     code, out, err = run(
-        capsys, "evaluate", "--year", "2023", "--persons", str(cohort[0]), "--records", str(cohort[1]), "--strict", "--lang", "en", "--out", str(target)
+        capsys,
+        "evaluate",
+        "--year",
+        "2023",
+        "--persons",
+        str(cohort[0]),
+        "--records",
+        str(cohort[1]),
+        "--strict",
+        "--lang",
+        "en",
+        "--out",
+        str(target),
     )
     assert code == 2 and out == ""
     assert err.count("\n") == 1
@@ -245,7 +274,9 @@ def test_a_utf16_file_is_refused_as_a_wrong_encoding(capsys, cohort, tmp_path):
     assert code == 2 and "utf16.csv" in err and "UTF-16" in err
 
 
-@pytest.mark.parametrize("args", [["evaluate"], ["evaluate", "--year", "2023"], ["frobnicate"], ["evaluate", "--year", "x", "--persons", "a", "--records", "b"]])
+@pytest.mark.parametrize(
+    "args", [["evaluate"], ["evaluate", "--year", "2023"], ["frobnicate"], ["evaluate", "--year", "x", "--persons", "a", "--records", "b"]]
+)
 def test_usage_errors_exit_2(capsys, args):
     with pytest.raises(SystemExit) as caught:
         main(args)
@@ -269,7 +300,9 @@ def test_persons_must_have_unique_ids_and_known_cities(capsys, tmp_path, cohort)
     assert [p["person_id"] for p in document["people"]] == ["p1", "p3"]
     rejected = {(r["person_id"], r["line"], r["column"]) for r in document["rejected_persons"]}
     assert rejected == {("p1", 3, "person_id"), ("p2", 4, "city")}
-    code, _, err = run(capsys, "evaluate", "--year", "2023", "--persons", str(persons), "--records", str(cohort[1]), "--strict", "--lang", "en")
+    code, _, err = run(
+        capsys, "evaluate", "--year", "2023", "--persons", str(persons), "--records", str(cohort[1]), "--strict", "--lang", "en"
+    )
     assert code == 2 and "line 3, column 'person_id'" in err
 
 
@@ -288,7 +321,18 @@ def test_duplicate_record_ids_reject_the_repeat_naming_the_first_line(capsys, tm
 def test_the_console_script_runs_the_bundled_example(examples):
     executable = Path(sys.executable).with_name("cerules")
     completed = subprocess.run(
-        [str(executable), "evaluate", "--year", "2023", "--persons", str(examples / "persons.csv"), "--records", str(examples / "records.csv"), "--format", "json"],
+        [
+            str(executable),
+            "evaluate",
+            "--year",
+            "2023",
+            "--persons",
+            str(examples / "persons.csv"),
+            "--records",
+            str(examples / "records.csv"),
+            "--format",
+            "json",
+        ],
         capture_output=True,
         text=True,
         check=False,

@@ -287,9 +287,7 @@ class TestCsvRows:
     def test_more_fields_than_the_header_keeps_the_row_with_a_problem(self, tmp_path: Path) -> None:
         table = read_table(write(tmp_path, "r.csv", "a,b\n1,2\n3,4,5\n6,7\n"))
         assert cells(table) == {"a": ["1", "3", "6"], "b": ["2", "4", "7"]}
-        assert table.problems == (
-            RowProblem(1, None, "row has 3 fields, header has 2", "该行有 3 个字段，表头有 2 个"),
-        )
+        assert table.problems == (RowProblem(1, None, "row has 3 fields, header has 2", "该行有 3 个字段，表头有 2 个"),)
 
     def test_trailing_empty_extra_fields_are_no_problem(self, tmp_path: Path) -> None:
         table = read_table(write(tmp_path, "r.csv", "a,b\n1,2,,\n"))
@@ -347,10 +345,7 @@ class TestRequired:
             read_table(path, required=["record_id", "hours"])
         err = info.value
         assert err.column == "hours" and err.line == 1
-        assert str(err) == (
-            f"{path}, line 1, column 'hours': required column is missing; "
-            "columns found: 'record_id', 'person_id'"
-        )
+        assert str(err) == (f"{path}, line 1, column 'hours': required column is missing; columns found: 'record_id', 'person_id'")
         assert "缺少必需的列" in err.localized("zh")
 
     def test_present_required_columns_pass(self, tmp_path: Path) -> None:
@@ -413,7 +408,13 @@ class TestJsonLines:
         line = '{"s": " x ", "t": true, "f": false, "i": 2, "x": 1.5, "n": null, "e": ""}\n'
         table = read_table(write(tmp_path, "r.jsonl", line))
         assert cells(table) == {
-            "s": ["x"], "t": ["true"], "f": ["false"], "i": ["2"], "x": ["1.5"], "n": [None], "e": [None],
+            "s": ["x"],
+            "t": ["true"],
+            "f": ["false"],
+            "i": ["2"],
+            "x": ["1.5"],
+            "n": [None],
+            "e": [None],
         }
         assert all(type(v) is str for v in table.columns.values() for v in v if v is not None)
 
@@ -461,9 +462,7 @@ class TestJsonLines:
     def test_a_line_that_is_not_an_object_keeps_the_row(self, tmp_path: Path, line: str, kind: str) -> None:
         table = read_table(write(tmp_path, "r.jsonl", f'{{"id": "r1"}}\n{line}\n'))
         assert list(table.column("id")) == ["r1", None]
-        assert table.problems == (
-            RowProblem(1, None, f"line is a JSON {kind}, not an object", table.problems[0].message_zh),
-        )
+        assert table.problems == (RowProblem(1, None, f"line is a JSON {kind}, not an object", table.problems[0].message_zh),)
 
     def test_an_empty_key_is_a_problem_and_its_value_ignored(self, tmp_path: Path) -> None:
         table = read_table(write(tmp_path, "r.jsonl", '{"id": "r1", " ": "x"}\n'))
@@ -536,7 +535,7 @@ class TestParquet:
 
     def test_utc_timestamps_carry_their_offset(self, tmp_path: Path) -> None:
         path = tmp_path / "r.parquet"
-        at = dt.datetime(2023, 5, 1, tzinfo=dt.timezone.utc)
+        at = dt.datetime(2023, 5, 1, tzinfo=dt.UTC)
         pq.write_table(pa.table({"at": pa.array([at], pa.timestamp("s", tz="UTC"))}), path)
         assert list(read_table(path).column("at")) == ["2023-05-01T00:00:00+00:00"]
 
@@ -562,9 +561,7 @@ class TestParquet:
 # --------------------------------------------------------------------------------------------
 # Properties: whatever is written comes back, cell for cell and line for line
 
-cell_text = st.text(
-    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=12
-)
+cell_text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=12)
 header_name = st.text(st.characters(whitelist_categories=("L", "N")), min_size=1, max_size=8)
 
 
@@ -601,7 +598,7 @@ def test_csv_reads_back_what_was_written(tmp_path: Path, table, encoding: str, q
     writer = csv.writer(out, quoting=quoting, lineterminator=newline)
     writer.writerow(names)
     lines, line = [], 1 + physical_lines(out.getvalue())
-    for row, blank in zip(rows, blanks):
+    for row, blank in zip(rows, blanks, strict=False):
         out.write(newline * blank)
         line += blank
         lines.append(line)
@@ -623,11 +620,11 @@ def test_csv_reads_back_what_was_written(tmp_path: Path, table, encoding: str, q
 def test_jsonl_reads_back_what_was_written(tmp_path: Path, table, ensure_ascii: bool, bom: bool) -> None:
     names, rows, blanks = table
     text, lines, line = "", [], 0
-    for row, blank in zip(rows, blanks):
+    for row, blank in zip(rows, blanks, strict=False):
         text += "\n" * blank
         line += blank + 1
         lines.append(line)
-        text += json.dumps(dict(zip(names, row)), ensure_ascii=ensure_ascii) + "\n"
+        text += json.dumps(dict(zip(names, row, strict=False)), ensure_ascii=ensure_ascii) + "\n"
     assume(rows)
     path = write(tmp_path, "t.jsonl", text, "utf-8-sig" if bom else "utf-8")
 

@@ -11,8 +11,8 @@ import cerules
 from cerules.rules import (
     CitedValue,
     Profile,
-    RuleSet,
     RulesError,
+    RuleSet,
     Scope,
     dumps_layer,
     layer_from_dict,

@@ -121,7 +121,7 @@ class _LayerReader:
             return Text(zh=value, en=value)
         if isinstance(value, Mapping) and set(value) <= {"zh", "en"} and "zh" in value:
             return Text(zh=str(value["zh"]), en=str(value.get("en", value["zh"])))
-        raise self.fail(where, f"expected a string or {{ zh = \"…\", en = \"…\" }}, got {value!r}")
+        raise self.fail(where, f'expected a string or {{ zh = "…", en = "…" }}, got {value!r}')
 
     def scope(self, value: Any, where: str) -> Scope:
         if not isinstance(value, Mapping):

@@ -26,9 +26,7 @@ def lint_layer(layer: Layer) -> list[LintProblem]:
     problems: list[LintProblem] = []
     for path, value in layer.cited_values():
         if not value.citation:
-            problems.append(
-                LintProblem(layer.file, path, "error", "value has no citation", "规则取值缺少依据（citation）")
-            )
+            problems.append(LintProblem(layer.file, path, "error", "value has no citation", "规则取值缺少依据（citation）"))
         elif not value.verified:
             problems.append(
                 LintProblem(

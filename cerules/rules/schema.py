@@ -35,11 +35,11 @@ def _amount(minimum_exclusive: bool) -> Callable[[Any], Any]:
 
 def _codes(value: Any) -> tuple[str, ...]:
     if isinstance(value, str) or not isinstance(value, (list, tuple)):
-        raise SchemaError(f"expected a list of codes (or [\"{ANY}\"]), got {value!r}")
+        raise SchemaError(f'expected a list of codes (or ["{ANY}"]), got {value!r}')
     if not all(isinstance(item, str) and item.strip() for item in value):
         raise SchemaError(f"expected a list of non-empty strings, got {value!r}")
     if ANY in value and len(value) > 1:
-        raise SchemaError(f"\"{ANY}\" accepts everything and stands alone, got {value!r}")
+        raise SchemaError(f'"{ANY}" accepts everything and stands alone, got {value!r}')
     return tuple(value)
 
 
@@ -74,7 +74,9 @@ SUBJECT_PARAMETERS: dict[str, Parameter] = {
     p.name: p
     for p in (
         Parameter("topics", "accepted topics (others are rejected)", "认可的学习主题（其他主题不予认定）", _codes),
-        Parameter("platforms", "accepted online platforms (offline training always counts)", "认可的网络学习平台（线下培训均予认定）", _codes),
+        Parameter(
+            "platforms", "accepted online platforms (offline training always counts)", "认可的网络学习平台（线下培训均予认定）", _codes
+        ),
     )
 }
 """Parameters that belong to a subject as a whole (`<subject>.<name>`)."""
@@ -88,8 +90,12 @@ GLOBAL_PARAMETERS: dict[str, Parameter] = {
             "优质在线公需课授课教师学时倍数",
             _amount(True),
         ),
-        Parameter("declared.requires_approval", "declared hours count only when approved by the employer", "申报学时须经单位审核", _boolean),
-        Parameter("declared.max_hours_per_day", "declared hours credited per person per day at most", "每人每天申报学时上限", _amount(True)),
+        Parameter(
+            "declared.requires_approval", "declared hours count only when approved by the employer", "申报学时须经单位审核", _boolean
+        ),
+        Parameter(
+            "declared.max_hours_per_day", "declared hours credited per person per day at most", "每人每天申报学时上限", _amount(True)
+        ),
     )
 }
 """Parameters with a fixed path."""
