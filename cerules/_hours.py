@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from ._bad import BadValue
+
 SCALE = 100
 _QUANTUM = Decimal("0.01")
 
@@ -19,9 +21,9 @@ def parse_amount(text: str) -> int:
     try:
         number = Decimal(text.strip())
     except (InvalidOperation, AttributeError):
-        raise ValueError(f"not a decimal number: {text!r}") from None
+        raise BadValue(f"not a decimal number: {text!r}", f"不是数字：{text!r}") from None
     if not number.is_finite():
-        raise ValueError(f"not a finite number: {text!r}")
+        raise BadValue(f"not a finite number: {text!r}", f"不是有限的数字：{text!r}")
     return int(number.quantize(_QUANTUM, rounding=ROUND_HALF_UP) * SCALE)
 
 

@@ -7,6 +7,8 @@ import re
 
 import pendulum
 
+from ._bad import BadValue
+
 TIMEZONE = "Asia/Shanghai"
 SHANGHAI = pendulum.timezone(TIMEZONE)
 
@@ -21,7 +23,7 @@ def parse_instant(text: str) -> pendulum.DateTime:
     """
     raw = text.strip()
     if not raw:
-        raise ValueError("empty date")
+        raise BadValue("empty date", "日期为空")
     slashed = _SLASHED_DATE.match(raw)
     if slashed:
         year, month, day = slashed.groups()
@@ -29,12 +31,12 @@ def parse_instant(text: str) -> pendulum.DateTime:
     try:
         parsed = pendulum.parse(raw, tz=SHANGHAI)
     except Exception as exc:  # pendulum raises several types for bad input
-        raise ValueError(f"not an ISO 8601 date or date-time: {text!r}") from exc
+        raise BadValue(f"not an ISO 8601 date or date-time: {text!r}", f"不是 ISO 8601 日期或时间：{text!r}") from exc
     if isinstance(parsed, pendulum.DateTime):
         return parsed.in_timezone(SHANGHAI)
     if isinstance(parsed, pendulum.Date):
         return pendulum.datetime(parsed.year, parsed.month, parsed.day, tz=SHANGHAI)
-    raise ValueError(f"not a date or date-time: {text!r}")
+    raise BadValue(f"not a date or date-time: {text!r}", f"不是日期或时间：{text!r}")
 
 
 def local_date(instant: pendulum.DateTime) -> dt.date:

@@ -99,7 +99,11 @@ def _evaluate(args: argparse.Namespace) -> int:
     evaluation = evaluate_files(rules, args.persons, args.records, strict=args.strict)
     text = render(evaluation, _output_format(args), args.lang)
     if args.out:
-        write_atomic(args.out, text)
+        try:
+            write_atomic(args.out, text)
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            raise InputError(args.out, f"cannot write the output: {reason}", f"无法写入输出文件：{reason}") from None
     else:
         sys.stdout.write(text)
     return EXIT_OK

@@ -47,6 +47,13 @@ class Evaluation:
     def __len__(self) -> int:
         return len(self.ledger.persons)
 
+    def __repr__(self) -> str:
+        s = self.summary()
+        return (
+            f"<Evaluation {self.year}: {s['people']} people, {s['compliant']} compliant, "
+            f"{s['records']} records ({s['credited']} credited, {s['rejected']} rejected); rules {self.rules.sha256[:12]}>"
+        )
+
     def __iter__(self) -> Iterator[PersonResult]:
         for index in range(len(self)):
             yield person_result(self.ledger, index)

@@ -277,7 +277,8 @@ def _record_message(ledger: Ledger, position: int, code: int) -> Text:
             ),
             factor,
         )
-    return base
+    amount = format_amount(int(ledger.credited[position]))
+    return Text(f"计入{_subject_zh(subject)} {amount} 学时", f"{amount} hours count towards {subject} subjects")
 
 
 def _cited(text: Text, resolved: Any) -> Text:

@@ -14,6 +14,7 @@ import attrs
 import numpy as np
 import pyarrow as pa
 
+from ._bad import BadValue
 from ._hours import parse_amount
 from ._time import SHANGHAI, parse_instant
 from .io import Table
@@ -146,7 +147,7 @@ def _interpret(column: np.ndarray, parse: Callable[[str], T], empty: T, name: st
         try:
             results.append(parse(value))  # type: ignore[arg-type]
         except ValueError as exc:
-            failures[index] = Problem(name, Text(f"{name} 取值无效：{exc}", f"{name}: {exc}"))
+            failures[index] = Problem(name, Text(f"{name}：{getattr(exc, 'zh', exc)}", f"{name}: {exc}"))
             results.append(empty)
     lookup = np.empty(len(results) + 1, dtype=object)
     for index, result in enumerate([*results, empty]):
@@ -179,10 +180,16 @@ def _choice(table: Mapping[str, T], meaning: str) -> Callable[[str], T]:
         value = table.get(key.lower(), table.get(key))
         if value is None:
             choices = sorted(k for k in table if k.isascii())
-            raise ValueError(f"expected {' or '.join(choices)} ({meaning}), got {text!r}")
+            accepted = " or ".join(choices)
+            raise BadValue(f"expected {accepted} ({meaning}), got {text!r}", f"应为 {' / '.join(sorted(table))}，实际为 {text!r}")
         return value
 
     return parse
+
+
+def normalise_unit_level(text: str) -> str:
+    """`province` or `city` from the words input files use (`省直`, `市属`, …)."""
+    return _choice(_UNIT_LEVELS, "unit level")(text)
 
 
 def _boolean(text: str) -> bool:
@@ -191,20 +198,20 @@ def _boolean(text: str) -> bool:
         return True
     if lowered in _FALSE:
         return False
-    raise ValueError(f"expected true or false, got {text!r}")
+    raise BadValue(f"expected true or false, got {text!r}", f"应为 true 或 false（是/否），实际为 {text!r}")
 
 
 def _positive_hours(text: str) -> int:
     hundredths = parse_amount(text)
     if hundredths <= 0:
-        raise ValueError(f"expected hours > 0, got {text!r}")
+        raise BadValue(f"expected hours > 0, got {text!r}", f"学时应大于 0，实际为 {text!r}")
     return hundredths
 
 
 def _non_negative(text: str) -> int:
     hundredths = parse_amount(text)
     if hundredths < 0:
-        raise ValueError(f"expected an amount >= 0, got {text!r}")
+        raise BadValue(f"expected an amount >= 0, got {text!r}", f"数值应不小于 0，实际为 {text!r}")
     return hundredths
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ._bad import BadValue
 from .rules.model import Text
 
 CITIES: dict[str, Text] = {
@@ -47,7 +48,7 @@ def city_code(text: str) -> str:
     """
     code = _BY_NAME.get(text.strip()) or _BY_NAME.get(text.strip().lower())
     if code is None:
-        raise ValueError(f"not a Shandong city code or name: {text!r}")
+        raise BadValue(f"not a Shandong city code or name: {text!r}", f"不是山东省的市（代码或名称）：{text!r}")
     return code
 
 

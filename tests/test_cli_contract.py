@@ -356,3 +356,9 @@ def test_rules_lint_fails_on_a_value_without_citation(capsys, tmp_path):
     draft.write_text("[public]\nrequired_hours = 35\n", encoding="utf-8")
     code, out, _ = run(capsys, "rules", "lint", str(draft), "--lang", "en")
     assert code == 1 and "public.required_hours" in out and "no citation" in out
+
+
+def test_an_output_path_that_cannot_be_written_exits_2_with_one_line(capsys, cohort, tmp_path):
+    target = tmp_path / "no-such-folder" / "out.csv"
+    code, _, err = run(capsys, "evaluate", "--year", "2023", "--persons", str(cohort[0]), "--records", str(cohort[1]), "--out", str(target))
+    assert code == 2 and str(target) in err and err.count("\n") == 1 and "Traceback" not in err

@@ -224,3 +224,20 @@ def test_evaluate_person_refuses_records_of_someone_else(rules):
 def test_evaluate_person_refuses_an_unusable_person(rules):
     with pytest.raises(ValueError, match="city"):
         cerules.evaluate_person(rules, person(city="上海"), [])
+
+
+def test_a_credited_record_says_what_it_counts_towards(rules):
+    result = cerules.evaluate_person(rules, person(), [record("professional", "2.5")])
+    assert result.records[0].message.zh == "计入专业科目 2.5 学时"
+    assert result.records[0].message.en == "2.5 hours count towards professional subjects"
+
+
+def test_messages_for_people_are_in_chinese_when_chinese_is_asked(rules):
+    result = cerules.evaluate_person(rules, person(), [record(hours="abc")])
+    assert result.records[0].message.zh == "记录无效：hours：不是数字：'abc'"
+
+
+def test_a_profile_can_be_written_in_the_words_people_use(rules):
+    profile = cerules.Profile.of(city="青岛", unit_level="省直")
+    assert profile == cerules.Profile(city="370200", unit_level="province")
+    assert rules.resolve(profile).accepted("public", "platforms") == {"sdou", "xkyx", "zjzd"}

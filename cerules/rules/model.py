@@ -50,6 +50,18 @@ class Profile:
     def get(self, key: str) -> str | None:
         return getattr(self, key)
 
+    @classmethod
+    def of(cls, city: str | None = None, unit_level: str | None = None, **more: str | None) -> Profile:
+        """A profile from the words people use (`青岛`, `省直`), normalised as input files are."""
+        from ..normalise import normalise_unit_level
+        from ..regions import city_code
+
+        return cls(
+            city=city_code(city) if city else None,
+            unit_level=normalise_unit_level(unit_level) if unit_level else "city",
+            **more,
+        )
+
 
 @attrs.frozen
 class Scope:
