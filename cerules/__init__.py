@@ -16,6 +16,7 @@ __version__ = "0.1.0"
 from .api import load_rules
 from .evaluation import Evaluation, evaluate, evaluate_files, evaluate_person
 from .explain import PersonResult, RecordOutcome, RequirementOutcome
+from .hookspecs import hookimpl
 from .io import InputError, Table, read_table
 from .reasons import NAMES as REASON_CODES
 from .rules import Layer, Profile, RulesError, RuleSet, load_layer, parse_layer, provincial_layer
@@ -36,6 +37,7 @@ __all__ = [
     "evaluate",
     "evaluate_files",
     "evaluate_person",
+    "hookimpl",
     "load_layer",
     "load_rules",
     "parse_layer",

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from typing import Any
 
+from .plugins import plugin_layers
 from .rules import Layer, RuleSet, load_layer, provincial_layer
 
 
@@ -12,18 +14,24 @@ def load_rules(
     year: int,
     *,
     rules: Sequence[str | os.PathLike[str] | Layer] = (),
-    plugins: bool = True,
+    plugins: bool | Sequence[Any] = True,
+    strict: bool = False,
 ) -> RuleSet:
-    """The effective rules of a year: the provincial layer, then each extra layer on top.
+    """The effective rules of a year: the provincial layer, plugin layers, then drafts on top.
 
-    `rules` are draft layers (TOML files or Layer objects), applied last in the order given.
-    `plugins=False` keeps the installed city and department layers out.
+    `plugins=True` loads the installed plugins (as `CERULES_LOAD_PLUGINS` selects), `False` none;
+    a sequence of names (`["qingdao"]`) loads those installed plugins; a sequence of plugin
+    objects (modules or instances with hook implementations) uses exactly those. `rules` are
+    draft layers (TOML files or Layer objects), applied last in the order
+    given. `strict` makes a broken plugin an error instead of a warning.
     """
     layers = [provincial_layer(year)]
-    if plugins:
-        from .plugins import plugin_layers
-
-        layers += plugin_layers(year)
+    if plugins is True:
+        layers += plugin_layers(year, strict=strict)
+    elif plugins and all(isinstance(plugin, str) for plugin in plugins):
+        layers += plugin_layers(year, names=plugins, strict=strict)
+    elif plugins:
+        layers += plugin_layers(year, modules=plugins, installed=False, strict=strict)
     ruleset = RuleSet(year, layers)
     for extra in rules:
         layer = extra if isinstance(extra, Layer) else load_layer(extra, default_rank="draft")

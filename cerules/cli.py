@@ -17,10 +17,12 @@ from . import __version__
 from .api import load_rules
 from .evaluation import evaluate_files
 from .io import InputError
+from .plugins import PluginError, Plugins
 from .report import FORMATS, render, write_atomic
-from .rules import RulesError, lint_layer, load_layer
+from .rules import RulesError, available_years, lint_layer, load_layer
 from .rules.model import Layer
 from .rules.ruleset import RuleSet
+from .ruletests import RuleTestError, find_files, load_cases
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -62,6 +64,26 @@ def build_parser() -> argparse.ArgumentParser:
     lint.add_argument("files", nargs="+", metavar="FILE")
     lint.add_argument("--lang", choices=("zh", "en"), default="zh")
     lint.set_defaults(handler=_rules_lint)
+
+    plugins = commands.add_parser("plugins", help="list the installed plugins: name, version, layers, scopes, hooks")
+    plugins.add_argument("--year", type=int, default=None, help="the year whose layers to show (default: every shipped year)")
+    plugins.add_argument("--json", action="store_true")
+    plugins.add_argument("--strict", action="store_true", help="a broken plugin is an error")
+    plugins.set_defaults(handler=_plugins)
+
+    test = commands.add_parser("test", help="run rule-test files (test_*.yaml)")
+    test.add_argument("paths", nargs="*", metavar="PATH", help="files or folders")
+    test.add_argument("--installed", action="store_true", help="also the rule tests the installed plugins register")
+    test.set_defaults(handler=_test)
+
+    new = commands.add_parser("new-plugin", help="scaffold a city or department plugin package")
+    new.add_argument("kind", choices=("city", "department"))
+    new.add_argument("name", help="lowercase name, e.g. yantai")
+    new.add_argument("--city", help="city code or name (default: from NAME)")
+    new.add_argument("--title-series", action="append", default=[], metavar="SERIES", help="for a department: 卫生, 会计, …")
+    new.add_argument("--year", type=int, default=2023)
+    new.add_argument("--dir", default=".", help="where to create the package folder")
+    new.set_defaults(handler=_new_plugin)
     return parser
 
 
@@ -74,7 +96,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as exc:
         print(f"cerules: {exc.localized(lang)}", file=sys.stderr)
         return EXIT_USAGE
-    except RulesError as exc:
+    except (RulesError, PluginError, RuleTestError) as exc:
+        print(f"cerules: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (ValueError, FileExistsError) as exc:
+        if args.command != "new-plugin":
+            raise
         print(f"cerules: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:
@@ -82,7 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _rules(args: argparse.Namespace) -> RuleSet:
-    return load_rules(args.year, rules=args.rules, plugins=not args.no_plugins)
+    return load_rules(args.year, rules=args.rules, plugins=not args.no_plugins, strict=getattr(args, "strict", False))
 
 
 def _output_format(args: argparse.Namespace) -> str:
@@ -162,6 +189,78 @@ def _describe_layer(layer: Layer) -> dict[str, Any]:
             for path, value in layer.cited_values()
         ],
     }
+
+
+def _plugins(args: argparse.Namespace) -> int:
+    plugins = Plugins(strict=args.strict)
+    years = [args.year] if args.year else list(available_years())
+    layers = {year: plugins.layers(year) for year in years}
+    listing: list[dict[str, Any]] = []
+    for info in plugins.info():
+        label = info.distribution or info.name
+        own = [
+            {"year": year, "id": layer.id, "rank": layer.rank, "scope": layer.scope.as_dict(), "file": layer.file}
+            for year in years
+            for layer in layers[year]
+            if layer.plugin == label
+        ]
+        listing.append(
+            {
+                "name": info.name,
+                "distribution": info.distribution,
+                "version": info.version,
+                "module": info.module,
+                "hooks": list(info.hooks),
+                "layers": own,
+            }  # fmt: skip
+        )
+    errors = [{"plugin": e.plugin, "error": e.error} for e in plugins.errors]
+    if args.json:
+        print(json.dumps({"plugins": listing, "errors": errors}, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not listing:
+        print("no plugins installed (entry-point group 'cerules')")
+    for entry in listing:
+        print(f"{entry['distribution'] or entry['name']} {entry['version'] or ''}  [{entry['name']}]  hooks: {', '.join(entry['hooks'])}")
+        for layer in entry["layers"]:
+            print(f"  {layer['year']} {layer['rank']} layer '{layer['id']}'  scope: {_scope_text(layer['scope'])}")
+    for error in errors:
+        print(f"broken: {error['plugin']}: {error['error']}")
+    return EXIT_OK
+
+
+def _test(args: argparse.Namespace) -> int:
+    paths = list(args.paths)
+    if args.installed:
+        paths += [str(item) for _, item in Plugins(strict=True).rule_test_paths()]
+    if not paths:
+        raise RuleTestError("nothing to test: give files or folders, or --installed")
+    files = [file for path in paths for file in find_files(path)]
+    if not files:
+        raise RuleTestError(f"no rule-test files (test_*.yaml) in {', '.join(paths)}")
+    passed = failed = 0
+    for file in files:
+        for case in load_cases(file):
+            problems = case.run()
+            if problems:
+                failed += 1
+                print(f"FAIL {case.name} ({file})")
+                for problem in problems:
+                    print(f"     {problem}")
+            else:
+                passed += 1
+                print(f"ok   {case.name}")
+    print(f"{passed} passed, {failed} failed")
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def _new_plugin(args: argparse.Namespace) -> int:
+    from .scaffold import create_plugin
+
+    folder = create_plugin(args.kind, args.name, args.dir, city=args.city, title_series=args.title_series, year=args.year)
+    print(f"created {folder}")
+    print(f"next: pip install -e {folder} && cerules test {folder} && cerules plugins")
+    return EXIT_OK
 
 
 def _rules_lint(args: argparse.Namespace) -> int:

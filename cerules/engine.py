@@ -8,15 +8,17 @@ person's rows, so one at a time or all together the numbers are the same.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 
 import attrs
 import numpy as np
 
 from . import reasons as R
+from ._hours import to_hundredths
 from .normalise import PersonColumns, RecordColumns
 from .rules.model import Profile
-from .rules.ruleset import Policy, RuleSet
+from .rules.ruleset import ListedCourse, Policy, RuleSet
 
 NOT_APPLICABLE = -1
 
@@ -28,15 +30,29 @@ class CompiledPolicies:
     policies: tuple[Policy, ...]
     platform_ok: np.ndarray  # bool [profile, subject, platform]
     topic_ok: np.ndarray  # bool [profile, subject, topic]
+    deadline: np.ndarray  # int32 [profile, subject], last counting day (ordinal), max when none
+    listed_only: np.ndarray  # bool [profile, subject]
     multiplier: np.ndarray  # int64 [profile], hundredths
     needs_approval: np.ndarray  # bool [profile]
     daily_cap: np.ndarray  # int64 [profile], hundredths, -1 for none
+    listed_course: np.ndarray  # int32 [profile, listed code], index into `listed`, -1 when not listed for it
+    listed: tuple[ListedCourse, ...]
+    listed_codes: tuple[str, ...]
+    listed_subject: np.ndarray  # int8 [listed]
+    listed_hours: np.ndarray  # int64 [listed], hundredths, -1 when the list gives none
+    listed_topic: np.ndarray  # int32 [listed], index into the records' topics, -1 when none
     requirement_ids: tuple[str, ...]
     requirement_subject: np.ndarray  # int8 [requirement]
     requirement_unit: tuple[str, ...]
     required: np.ndarray  # int64 [profile, requirement], -1 when it does not apply
     count_topic: np.ndarray  # bool [profile, requirement, topic]
     count_kind: np.ndarray  # bool [profile, requirement, kind]
+    at_most: np.ndarray  # int64 [profile, requirement], -1 when unlimited
+    hours_per_credit: np.ndarray  # int64 [profile, requirement], 0 when no conversion
+    sum_of: np.ndarray  # bool [profile, requirement, requirement]: row is the sum of the marked ones
+
+
+NO_DEADLINE = np.iinfo(np.int32).max
 
 
 def compile_policies(rules: RuleSet, profiles: tuple[Profile, ...], records: RecordColumns) -> CompiledPolicies:
@@ -52,16 +68,32 @@ def compile_policies(rules: RuleSet, profiles: tuple[Profile, ...], records: Rec
         first = next(found[requirement_id] for found in by_id if requirement_id in found)
         units.append(first.unit)
         subject_of.append(subjects.index(first.subject))
-    shape = (len(policies), len(subjects))
-    platform_ok = np.zeros((*shape, len(records.platforms)), dtype=bool)
-    topic_ok = np.zeros((*shape, len(records.topics)), dtype=bool)
-    required = np.full((len(policies), len(requirement_ids)), NOT_APPLICABLE, dtype=np.int64)
-    count_topic = np.ones((len(policies), len(requirement_ids), len(records.topics)), dtype=bool)
-    count_kind = np.ones((len(policies), len(requirement_ids), len(records.kinds)), dtype=bool)
+    n_p, n_s, n_r = len(policies), len(subjects), len(requirement_ids)
+    platform_ok = np.zeros((n_p, n_s, len(records.platforms)), dtype=bool)
+    topic_ok = np.zeros((n_p, n_s, len(records.topics)), dtype=bool)
+    deadline = np.full((n_p, n_s), NO_DEADLINE, dtype=np.int32)
+    listed_only = np.zeros((n_p, n_s), dtype=bool)
+    required = np.full((n_p, n_r), NOT_APPLICABLE, dtype=np.int64)
+    count_topic = np.ones((n_p, n_r, len(records.topics)), dtype=bool)
+    count_kind = np.ones((n_p, n_r, len(records.kinds)), dtype=bool)
+    at_most = np.full((n_p, n_r), -1, dtype=np.int64)
+    hours_per_credit = np.zeros((n_p, n_r), dtype=np.int64)
+    sum_of = np.zeros((n_p, n_r, n_r), dtype=bool)
+    listed_codes = tuple(sorted({code for policy in policies for code in policy.courses} & set(records.courses)))
+    listed: dict[tuple[str, str], int] = {}
+    listed_course = np.full((n_p, len(listed_codes)), -1, dtype=np.int32)
     for p, policy in enumerate(policies):
         for s, subject in enumerate(subjects):
             platform_ok[p, s] = _membership(policy.accepted(subject, "platforms"), records.platforms, none_ok=False)
             topic_ok[p, s] = _membership(policy.accepted(subject, "topics"), records.topics, none_ok=True)
+            last_day = policy.deadline(subject)
+            if last_day is not None:
+                deadline[p, s] = dt.date.fromisoformat(last_day).toordinal()
+            listed_only[p, s] = policy.listed_courses_only(subject)
+        for c, code in enumerate(listed_codes):
+            course = policy.courses.get(code)
+            if course is not None:
+                listed_course[p, c] = listed.setdefault((code, course.provenance.layer), len(listed))
         for r, requirement_id in enumerate(requirement_ids):
             requirement = by_id[p].get(requirement_id)
             if requirement is None:
@@ -69,19 +101,37 @@ def compile_policies(rules: RuleSet, profiles: tuple[Profile, ...], records: Rec
             required[p, r] = requirement.required
             count_topic[p, r] = _membership(requirement.count_topics, records.topics, none_ok=False)
             count_kind[p, r] = _membership(requirement.count_kinds, records.kinds, none_ok=False)
+            at_most[p, r] = -1 if requirement.counts_at_most is None else requirement.counts_at_most
+            hours_per_credit[p, r] = requirement.hours_per_credit or 0
+            for member in requirement.sum_of:
+                sum_of[p, r, requirement_ids.index(member)] = True
+    courses = [next(pol.courses[code] for pol in policies if code in pol.courses and pol.courses[code].provenance.layer == layer)
+               for code, layer in listed]  # fmt: skip
+    topic_index = {code: i for i, code in enumerate(records.topics)}
     return CompiledPolicies(
         policies=policies,
         platform_ok=platform_ok,
         topic_ok=topic_ok,
+        deadline=deadline,
+        listed_only=listed_only,
         multiplier=np.array([policy.teacher_multiplier for policy in policies], dtype=np.int64),
         needs_approval=np.array([policy.declared_requires_approval for policy in policies], dtype=bool),
         daily_cap=np.array([-1 if policy.declared_cap is None else policy.declared_cap for policy in policies], dtype=np.int64),
+        listed_course=listed_course,
+        listed=tuple(courses),
+        listed_codes=listed_codes,
+        listed_subject=np.array([subjects.index(c.entry.subject) for c in courses], dtype=np.int8),
+        listed_hours=np.array([-1 if c.entry.hours is None else to_hundredths(c.entry.hours) for c in courses], dtype=np.int64),
+        listed_topic=np.array([topic_index.get(c.entry.topic or "", -1) for c in courses], dtype=np.int32),
         requirement_ids=requirement_ids,
         requirement_subject=np.array(subject_of, dtype=np.int8),
         requirement_unit=tuple(units),
         required=required,
         count_topic=count_topic,
         count_kind=count_kind,
+        at_most=at_most,
+        hours_per_credit=hours_per_credit,
+        sum_of=sum_of,
     )
 
 
@@ -104,9 +154,12 @@ class Ledger:
     records: RecordColumns
     compiled: CompiledPolicies
     person_index: np.ndarray  # int64 [record], -1 when no such person
+    subject: np.ndarray  # int8 [record], after course lists; -1 when invalid
+    hours: np.ndarray  # int64 [record], hundredths, after course lists
+    topic: np.ndarray  # int32 [record], after course lists
+    listed: np.ndarray  # int32 [record], index into compiled.listed, -1 when not a listed course
     reason: np.ndarray  # int8 [record], see reasons
     credited: np.ndarray  # int64 [record], hundredths of an hour
-    amount: np.ndarray  # int64 [record, requirement], what each record counts towards each requirement
     required: np.ndarray  # int64 [person, requirement], -1 when it does not apply
     achieved: np.ndarray  # int64 [person, requirement]
     met: np.ndarray  # bool [person, requirement]
@@ -165,7 +218,8 @@ def evaluate_columns(rules: RuleSet, persons: PersonColumns, records: RecordColu
     person_index = _lookup(persons.person_id, records.person_id)
     known = person_index >= 0
     profile = np.where(known, persons.profile[np.clip(person_index, 0, None)] if len(persons) else 0, 0)
-    subject = np.clip(records.subject, 0, None).astype(np.intp)
+    listed, subject_code, hours, topic = _apply_course_lists(compiled, records, profile)
+    subject = np.clip(subject_code, 0, None).astype(np.intp)
 
     reason = np.zeros(len(records), dtype=np.int8)
     open_ = np.ones(len(records), dtype=bool)
@@ -178,36 +232,22 @@ def evaluate_columns(rules: RuleSet, persons: PersonColumns, records: RecordColu
     reject(records.invalid, R.INVALID_RECORD)
     reject(~known, R.UNKNOWN_PERSON)
     reject(records.year != year, R.OUT_OF_YEAR)
+    reject(records.day > compiled.deadline[profile, subject], R.PAST_DEADLINE)
     reject(records.declared & ~records.approved & compiled.needs_approval[profile], R.NOT_APPROVED)
     reject(records.online & ~compiled.platform_ok[profile, subject, records.platform], R.PLATFORM_NOT_ACCEPTED)
-    reject(~compiled.topic_ok[profile, subject, records.topic], R.TOPIC_NOT_ACCEPTED)
+    reject(~compiled.topic_ok[profile, subject, topic], R.TOPIC_NOT_ACCEPTED)
+    reject(compiled.listed_only[profile, subject] & (listed < 0), R.COURSE_NOT_ACCEPTED)
 
     doubled = records.teacher & records.quality
-    gross = np.where(doubled, records.hours * compiled.multiplier[profile] // 100, records.hours)
-    reject(_repeated_courses(records, person_index, gross, open_), R.DUPLICATE_COURSE)
+    gross = np.where(doubled, hours * compiled.multiplier[profile] // 100, hours)
+    reject(_repeated_courses(records, person_index, subject_code, gross, open_), R.DUPLICATE_COURSE)
     gross = np.where(open_, gross, 0)
     credited = _apply_daily_cap(records, person_index, gross, compiled.daily_cap[profile], open_)
     reason[open_ & (credited < gross)] = R.CAP_EXCEEDED
 
-    amount = np.zeros((len(records), len(compiled.requirement_ids)), dtype=np.int64)
-    achieved = np.zeros((len(persons), len(compiled.requirement_ids)), dtype=np.int64)
-    counted = credited > 0
-    for r, unit in enumerate(compiled.requirement_unit):
-        towards = (
-            counted
-            & (records.subject == compiled.requirement_subject[r])
-            & compiled.count_topic[profile, r, records.topic]
-            & compiled.count_kind[profile, r, records.kind]
-        )
-        if unit == "hours":
-            amount[:, r] = np.where(towards, credited, 0)
-        else:
-            amount[:, r] = np.where(towards & (records.credits > 0), records.credits, 0)
-        owners = person_index[towards]
-        achieved[:, r] = np.bincount(owners, weights=amount[towards, r], minlength=len(persons)).round().astype(np.int64)
+    achieved = _achieved(compiled, records, persons, person_index, profile, subject_code, topic, credited)
     required = compiled.required[persons.profile] if len(persons) else np.zeros((0, len(compiled.requirement_ids)), np.int64)
-    applies = required != NOT_APPLICABLE
-    met = ~applies | (achieved >= required)
+    met = (required == NOT_APPLICABLE) | (achieved >= required)
     return Ledger(
         year=year,
         rules=rules,
@@ -215,9 +255,12 @@ def evaluate_columns(rules: RuleSet, persons: PersonColumns, records: RecordColu
         records=records,
         compiled=compiled,
         person_index=person_index,
+        subject=subject_code,
+        hours=hours,
+        topic=topic,
+        listed=listed,
         reason=reason,
         credited=credited,
-        amount=amount,
         required=required,
         achieved=achieved,
         met=met,
@@ -225,7 +268,77 @@ def evaluate_columns(rules: RuleSet, persons: PersonColumns, records: RecordColu
     )
 
 
-def _repeated_courses(records: RecordColumns, person_index: np.ndarray, gross: np.ndarray, open_: np.ndarray) -> np.ndarray:
+def _apply_course_lists(
+    compiled: CompiledPolicies, records: RecordColumns, profile: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Which listed course each record is (for its person), and its subject, hours and topic after the list."""
+    listed = np.full(len(records), -1, dtype=np.int32)
+    subject, hours, topic = records.subject, records.hours, records.topic
+    if not compiled.listed_codes:
+        return listed, subject, hours, topic
+    code_of_course = np.full(len(records.courses) + 1, -1, dtype=np.int32)  # last slot: no course
+    positions = {code: i for i, code in enumerate(records.courses)}
+    for c, code in enumerate(compiled.listed_codes):
+        code_of_course[positions[code]] = c
+    code = code_of_course[records.course]
+    listed = np.where(code >= 0, compiled.listed_course[profile, np.clip(code, 0, None)], -1).astype(np.int32)
+    hit = (listed >= 0) & ~records.invalid
+    entry = np.clip(listed, 0, None)
+    subject = np.where(hit, compiled.listed_subject[entry], subject).astype(np.int8)
+    hours = np.where(hit & (compiled.listed_hours[entry] >= 0), compiled.listed_hours[entry], hours)
+    topic = np.where(hit & (compiled.listed_topic[entry] >= 0), compiled.listed_topic[entry], topic).astype(np.int32)
+    return listed, subject, hours, topic
+
+
+def _achieved(
+    compiled: CompiledPolicies,
+    records: RecordColumns,
+    persons: PersonColumns,
+    person_index: np.ndarray,
+    profile: np.ndarray,
+    subject: np.ndarray,
+    topic: np.ndarray,
+    credited: np.ndarray,
+) -> np.ndarray:
+    """What each person achieved towards each requirement, in hundredths of its unit."""
+    n_r = len(compiled.requirement_ids)
+    achieved = np.zeros((len(persons), n_r), dtype=np.int64)
+    counted = credited > 0
+    person_profile = persons.profile
+    for r, unit in enumerate(compiled.requirement_unit):
+        towards = (
+            counted
+            & (subject == compiled.requirement_subject[r])
+            & compiled.count_topic[profile, r, topic]
+            & compiled.count_kind[profile, r, records.kind]
+        )
+        if unit == "hours":
+            amount = credited[towards]
+        else:
+            per_credit = compiled.hours_per_credit[profile[towards], r]
+            converted = np.where(per_credit > 0, credited[towards] * 100 // np.maximum(per_credit, 1), 0)
+            given = records.credits[towards]
+            amount = np.where(given >= 0, given, converted)
+        achieved[:, r] = np.bincount(person_index[towards], weights=amount, minlength=len(persons)).round().astype(np.int64)
+    if len(persons) == 0:
+        return achieved
+    limit = compiled.at_most[person_profile]
+    achieved = np.where(limit >= 0, np.minimum(achieved, limit), achieved)
+    members = compiled.sum_of[person_profile]  # [person, requirement, requirement]
+    composite = members.any(axis=2)
+    for _ in range(n_r):  # sums of sums settle within as many rounds as there are requirements
+        summed = np.einsum("prq,pq->pr", members.astype(np.int64), achieved)
+        summed = np.where(limit >= 0, np.minimum(summed, limit), summed)
+        updated = np.where(composite, summed, achieved)
+        if np.array_equal(updated, achieved):
+            break
+        achieved = updated
+    return achieved
+
+
+def _repeated_courses(
+    records: RecordColumns, person_index: np.ndarray, subject: np.ndarray, gross: np.ndarray, open_: np.ndarray
+) -> np.ndarray:
     """Records repeating a course of the same subject already credited to the same person this year.
 
     The record kept is the one worth the most hours, then the earliest, then the smallest record
@@ -237,10 +350,10 @@ def _repeated_courses(records: RecordColumns, person_index: np.ndarray, gross: n
     if len(candidates) < 2:
         return repeated
     rank = _string_rank(records.record_id[candidates])
-    keys = (person_index[candidates], records.subject[candidates], records.course[candidates])
+    keys = (person_index[candidates], subject[candidates], records.course[candidates])
     order = candidates[np.lexsort((rank, records.timestamp[candidates], -gross[candidates], *reversed(keys)))]
     same = np.ones(len(order) - 1, dtype=bool)
-    for key in (person_index, records.subject, records.course):
+    for key in (person_index, subject, records.course):
         same &= key[order][1:] == key[order][:-1]
     repeated[order[1:][same]] = True
     return repeated

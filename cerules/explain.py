@@ -211,7 +211,7 @@ def record_outcome(ledger: Ledger, position: int) -> RecordOutcome:
     code = int(ledger.reason[position])
     credited = int(ledger.credited[position])
     status = "credited" if code == R.CREDITED or (code == R.CAP_EXCEEDED and credited > 0) else "rejected"
-    subject = None if rec.subject[position] < 0 else rec.subjects[int(rec.subject[position])]
+    subject = None if ledger.subject[position] < 0 else rec.subjects[int(ledger.subject[position])]
     return RecordOutcome(
         record_id=rec.record_id[position],
         line=int(rec.line[position]),
@@ -220,7 +220,7 @@ def record_outcome(ledger: Ledger, position: int) -> RecordOutcome:
         reason=None if code == R.CREDITED else R.NAMES[code],
         message=_record_message(ledger, position, code),
         subject=subject,
-        hours=int(rec.hours[position]),
+        hours=int(ledger.hours[position]),
     )
 
 
@@ -235,13 +235,25 @@ def _record_message(ledger: Ledger, position: int, code: int) -> Text:
         return Text(f"人员信息中没有 {pid}", f"no person {pid!r} in the persons file")
     person = int(ledger.person_index[position])
     policy = ledger.compiled.policies[int(ledger.persons.profile[person])]
-    subject = rec.subjects[int(rec.subject[position])]
+    subject = rec.subjects[int(ledger.subject[position])]
     if code == R.OUT_OF_YEAR:
         day = dt.date.fromordinal(int(rec.day[position])).isoformat()
         return Text(
             f"完成于 {day}（北京时间），不属于 {ledger.year} 年度",
             f"completed on {day} (Asia/Shanghai), not in {ledger.year}",
         )
+    if code == R.PAST_DEADLINE:
+        day = dt.date.fromordinal(int(rec.day[position])).isoformat()
+        last = policy.deadline(subject)
+        text = Text(
+            f"完成于 {day}（北京时间），晚于{_subject_zh(subject)}截止日期 {last}",
+            f"completed on {day} (Asia/Shanghai), after the {subject}-subject deadline of {last}",
+        )
+        return _cited(text, policy.values.get(f"{subject}.deadline"))
+    if code == R.COURSE_NOT_ACCEPTED:
+        course = rec.courses[int(rec.course[position])] if rec.course[position] >= 0 else "（未填写）"
+        text = Text(f"课程 {course} 不在认可的课程目录中", f"course {course} is not in an accepted course list")
+        return _cited(text, policy.values.get(f"{subject}.listed_courses_only"))
     if code == R.NOT_APPROVED:
         return _cited(base, policy.values.get("declared.requires_approval"))
     if code == R.PLATFORM_NOT_ACCEPTED:
@@ -250,7 +262,7 @@ def _record_message(ledger: Ledger, position: int, code: int) -> Text:
         text = Text(f"平台 {platform} 不予认定，认可的平台：{accepted}", f"platform {platform} is not accepted; accepted: {accepted}")
         return _cited(text, policy.values.get(f"{subject}.platforms"))
     if code == R.TOPIC_NOT_ACCEPTED:
-        topic = rec.topics[int(rec.topic[position])]
+        topic = rec.topics[int(ledger.topic[position])]
         return _cited(
             Text(f"主题“{topic}”不在认可的{_subject_zh(subject)}主题内", f"topic {topic!r} is not an accepted {subject} topic"),
             policy.values.get(f"{subject}.topics"),
@@ -262,14 +274,14 @@ def _record_message(ledger: Ledger, position: int, code: int) -> Text:
     if code == R.CAP_EXCEEDED:
         cap = policy.values.get("declared.max_hours_per_day")
         day = dt.date.fromordinal(int(rec.day[position])).isoformat()
-        hours, credited = format_amount(int(rec.hours[position])), format_amount(int(ledger.credited[position]))
+        hours, credited = format_amount(int(ledger.hours[position])), format_amount(int(ledger.credited[position]))
         text = Text(
             f"{day} 申报学时超过每日上限 {cap.value if cap else ''} 学时：申报 {hours}，认定 {credited}",
             f"declared hours on {day} exceed the daily cap of {cap.value if cap else ''}: {hours} declared, {credited} credited",
         )
         return _cited(text, cap)
     doubled = bool(rec.teacher[position] and rec.quality[position])
-    if doubled and ledger.credited[position] != rec.hours[position]:
+    if doubled and ledger.credited[position] != ledger.hours[position]:
         factor = policy.values["quality_course.teacher_multiplier"]
         return _cited(
             Text(

@@ -317,7 +317,8 @@ def normalise_records(table: Table, rules: RuleSet) -> RecordColumns:
     credits = _interpret(table.column("credits"), _non_negative, -1, "credits", problems)
 
     platform, platforms = _vocabulary_index(platform_codes, tuple(catalog.entries("platforms")))
-    topic, topics = _vocabulary_index(topic_codes, tuple(catalog.entries("topics")))
+    listed_topics = [course.topic for course in catalog.entries("courses").values() if course.topic]
+    topic, topics = _vocabulary_index(topic_codes, (*catalog.entries("topics"), *listed_topics))
     course_codes, courses = _encode(table.column("course_id"))
     kind_values = np.where(_is_none(table.column("kind")), "course", table.column("kind"))
     kind, kinds = _vocabulary_index(list(kind_values), ("course",))

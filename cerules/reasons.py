@@ -1,7 +1,8 @@
 """Reason codes for records that are not (fully) credited, with their messages in zh and en.
 
 Codes are part of the data contract: they never change with the language, and new codes are
-only ever added. The small integers are the kernel's internal encoding, in check order.
+only ever added (`past_deadline` extends v1). The small integers are the kernel's internal
+encoding; the order of checks is the kernel's, in `engine.evaluate_columns`.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ TOPIC_NOT_ACCEPTED = 6
 COURSE_NOT_ACCEPTED = 7
 DUPLICATE_COURSE = 8
 CAP_EXCEEDED = 9
+PAST_DEADLINE = 10
 
 REASONS: tuple[Reason, ...] = (
     Reason(CREDITED, "credited", Text("已认定", "credited")),
@@ -42,6 +44,7 @@ REASONS: tuple[Reason, ...] = (
     Reason(COURSE_NOT_ACCEPTED, "course_not_accepted", Text("课程不在认可的课程目录中", "the course is not in an accepted course list")),
     Reason(DUPLICATE_COURSE, "duplicate_course", Text("同一课程本年度已认定过", "the same course was already credited this year")),
     Reason(CAP_EXCEEDED, "cap_exceeded", Text("超出学时上限的部分不予认定", "hours beyond a cap are not credited")),
+    Reason(PAST_DEADLINE, "past_deadline", Text("学习时间晚于截止日期（按北京时间）", "completed after the deadline (Asia/Shanghai time)")),
 )
 
 NAMES: tuple[str, ...] = tuple(reason.name for reason in REASONS)

@@ -15,6 +15,14 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 
 
+@pytest.fixture(autouse=True)
+def _no_installed_plugins_unless_asked(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests see the provincial rules alone, whatever plugins this environment has installed,
+    unless marked `installed_plugins`."""
+    if request.node.get_closest_marker("installed_plugins") is None:
+        monkeypatch.setenv("CERULES_LOAD_PLUGINS", "")
+
+
 @pytest.fixture(scope="session")
 def rules() -> RuleSet:
     """The provincial 2023 rules alone (what the contract's --no-plugins evaluates)."""

@@ -18,11 +18,13 @@ from typing import Any
 import tomli_w
 
 from .model import RANKS, SCOPE_KEYS, Catalog, CatalogEntry, CitedValue, Layer, Scope, Text
-from .schema import UNITS, SchemaError, parameter_for
+from .schema import REQUIREMENT_PARAMETERS, UNITS, SchemaError, parameter_for
 
 _VALUE_KEYS = frozenset({"value", "citation", "when", "verified", "note"})
 _LAYER_KEYS = frozenset({"id", "rank", "title", "source", "version", "years", "scope"})
 _ENTRY_KEYS = frozenset({"name", "citation", "group", "aliases"})
+_COURSE_KEYS = frozenset({"title", "subject", "topic", "hours", "platform", "citation"})
+CATALOG_KINDS = ("subjects", "platforms", "topics", "courses")
 
 
 class RulesError(ValueError):
@@ -126,6 +128,13 @@ class _LayerReader:
     def scope(self, value: Any, where: str) -> Scope:
         if not isinstance(value, Mapping):
             raise self.fail(where, f"expected a table of attribute = [values], got {value!r}")
+        value = dict(value)
+        excluded = self.criteria(value.pop("except", {}), f"{where}.except")
+        return Scope.of(self.criteria(value, where), excluded)
+
+    def criteria(self, value: Any, where: str) -> dict[str, list[str]]:
+        if not isinstance(value, Mapping):
+            raise self.fail(where, f"expected a table of attribute = [values], got {value!r}")
         criteria: dict[str, list[str]] = {}
         for key, values in value.items():
             if key not in SCOPE_KEYS:
@@ -135,19 +144,22 @@ class _LayerReader:
             if not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
                 raise self.fail(f"{where}.{key}", f"expected a non-empty list of strings, got {values!r}")
             criteria[key] = values
-        return Scope.of(criteria)
+        return criteria
 
     def catalog(self, value: Any) -> Catalog:
         if not isinstance(value, Mapping):
             raise self.fail("catalog", "expected tables such as [catalog.platforms.sdou]")
         kinds: dict[str, dict[str, CatalogEntry]] = {}
         for kind, entries in value.items():
-            if kind not in ("subjects", "platforms", "topics"):
-                raise self.fail(f"catalog.{kind}", "unknown catalog; expected subjects, platforms or topics")
+            if kind not in CATALOG_KINDS:
+                raise self.fail(f"catalog.{kind}", f"unknown catalog; expected one of {', '.join(CATALOG_KINDS)}")
             for code, entry in entries.items():
                 where = f"catalog.{kind}.{code}"
                 if not isinstance(entry, Mapping):
                     raise self.fail(where, "expected a table with name and citation")
+                if kind == "courses":
+                    kinds.setdefault(kind, {})[code] = self.course(code, entry, where)
+                    continue
                 self.check_keys(entry, _ENTRY_KEYS, where)
                 aliases = entry.get("aliases", [])
                 if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
@@ -160,6 +172,29 @@ class _LayerReader:
                     aliases=tuple(aliases),
                 )
         return Catalog(kinds)
+
+    def course(self, code: str, entry: Mapping[str, Any], where: str) -> CatalogEntry:
+        """A listed course: its title, subject, topic, hours and platform, with a citation."""
+        self.check_keys(entry, _COURSE_KEYS, where)
+        subject = self.require(entry, "subject", where, str)
+        hours = entry.get("hours")
+        if hours is not None:
+            try:
+                hours = REQUIREMENT_PARAMETERS["counts_at_most"].check(hours)
+            except SchemaError as exc:
+                raise self.fail(f"{where}.hours", str(exc)) from None
+        for key in ("topic", "platform", "citation"):
+            if key in entry and not isinstance(entry[key], str):
+                raise self.fail(f"{where}.{key}", f"expected a string, got {entry[key]!r}")
+        return CatalogEntry(
+            code=code,
+            name=self.text(entry.get("title", code), f"{where}.title"),
+            citation=entry.get("citation"),
+            subject=subject,
+            topic=entry.get("topic"),
+            hours=hours,
+            platform=entry.get("platform"),
+        )
 
     def walk(
         self,
@@ -237,6 +272,13 @@ def layer_to_dict(layer: Layer) -> dict[str, Any]:
     catalog: dict[str, Any] = {}
     for kind, entries in layer.catalog.kinds.items():
         for code, entry in entries.items():
+            if kind == "courses":
+                course: dict[str, Any] = {"title": _text_dict(entry.name), "subject": entry.subject}
+                for key in ("topic", "hours", "platform", "citation"):
+                    if getattr(entry, key) is not None:
+                        course[key] = getattr(entry, key)
+                catalog.setdefault(kind, {})[code] = course
+                continue
             out: dict[str, Any] = {"name": _text_dict(entry.name)}
             if entry.group:
                 out["group"] = entry.group

@@ -63,34 +63,73 @@ class Profile:
         )
 
 
+Criteria = tuple[tuple[str, frozenset[str]], ...]
+
+
+def _criteria(mapping: Mapping[str, Iterable[str]] | None) -> Criteria:
+    return tuple(sorted((key, frozenset(values)) for key, values in (mapping or {}).items()))
+
+
 @attrs.frozen
 class Scope:
     """Who a layer or value applies to: for each named attribute, the accepted values.
 
     An empty scope applies to everyone. A person matches when, for every criterion, their
-    attribute is one of the listed values.
+    attribute is one of the listed values, and for no exclusion (`except`) it is a listed one.
     """
 
-    criteria: tuple[tuple[str, frozenset[str]], ...] = ()
+    criteria: Criteria = ()
+    excluded: Criteria = ()
 
     @classmethod
-    def of(cls, mapping: Mapping[str, Iterable[str]] | None = None) -> Scope:
-        items = sorted((key, frozenset(values)) for key, values in (mapping or {}).items())
-        return cls(tuple(items))
+    def of(cls, mapping: Mapping[str, Iterable[str]] | None = None, excluded: Mapping[str, Iterable[str]] | None = None) -> Scope:
+        return cls(_criteria(mapping), _criteria(excluded))
 
-    def as_dict(self) -> dict[str, list[str]]:
-        return {key: sorted(values) for key, values in self.criteria}
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {key: sorted(values) for key, values in self.criteria}
+        if self.excluded:
+            out["except"] = {key: sorted(values) for key, values in self.excluded}
+        return out
+
+    def get(self, key: str) -> frozenset[str] | None:
+        """The accepted values of one attribute, or None when the scope does not restrict it."""
+        return dict(self.criteria).get(key)
 
     def matches(self, profile: Profile) -> bool:
-        return all(profile.get(key) in values for key, values in self.criteria)
+        return all(profile.get(key) in values for key, values in self.criteria) and not any(
+            profile.get(key) in values for key, values in self.excluded
+        )
+
+    def intersect(self, other: Scope) -> Scope:
+        """The people both scopes cover."""
+        criteria = dict(self.criteria)
+        for key, values in other.criteria:
+            criteria[key] = criteria[key] & values if key in criteria else values
+        excluded = dict(self.excluded)
+        for key, values in other.excluded:
+            excluded[key] = excluded.get(key, frozenset()) | values
+        return Scope.of(criteria, excluded)
+
+    def is_empty(self) -> bool:
+        """True when no person can match (an attribute with no value left)."""
+        excluded = dict(self.excluded)
+        return any(not (values - excluded.get(key, frozenset())) for key, values in self.criteria)
 
     def overlaps(self, other: Scope) -> bool:
-        """Could one person match both scopes? Only disjoint lists on a shared key rule it out."""
-        mine = dict(self.criteria)
-        return all(not (key in mine and not (mine[key] & values)) for key, values in other.criteria)
+        """Could one person match both scopes?"""
+        return not self.intersect(other).is_empty()
+
+    def within(self, other: Scope) -> bool:
+        """Does every person this scope covers fall in `other` too (as far as lists can tell)?"""
+        mine, excluded = dict(self.criteria), dict(self.excluded)
+        for key, values in other.criteria:
+            if key not in mine or not (mine[key] - excluded.get(key, frozenset())) <= values:
+                return False
+        return all(values <= excluded.get(key, frozenset()) or not (dict(self.criteria).get(key, values) & values)
+                   for key, values in other.excluded)  # fmt: skip
 
     def __bool__(self) -> bool:
-        return bool(self.criteria)
+        return bool(self.criteria or self.excluded)
 
 
 @attrs.frozen
@@ -113,6 +152,11 @@ class CatalogEntry:
     citation: str | None
     group: str | None = None
     aliases: tuple[str, ...] = ()
+    subject: str | None = None
+    """For a listed course: its subject, topic, hours and platform."""
+    topic: str | None = None
+    hours: Any = None
+    platform: str | None = None
 
 
 @attrs.frozen

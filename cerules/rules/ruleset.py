@@ -18,7 +18,8 @@ import attrs
 
 from .._hours import to_hundredths
 from .files import RulesError, layer_to_dict
-from .model import ANY, RANKS, Catalog, Layer, Profile, Provenance, Resolved, Text
+from .jurisdiction import check_layers
+from .model import ANY, RANKS, Catalog, CatalogEntry, Layer, Profile, Provenance, Resolved, Text
 from .schema import requirement_of
 
 SUBJECT_ORDER = ("public", "professional")
@@ -37,6 +38,20 @@ class Requirement:
     provenance: Provenance
     count_topics: frozenset[str] | None = None
     count_kinds: frozenset[str] | None = None
+    counts_at_most: int | None = None
+    """Hundredths of the unit: the most that counts towards it."""
+    sum_of: tuple[str, ...] = ()
+    """When given, the requirement is met by the sum of these requirements."""
+    hours_per_credit: int | None = None
+    """Hundredths of an hour per credit, for records without credits (unit `credits`)."""
+
+
+@attrs.frozen
+class ListedCourse:
+    """A course in a course list that applies to a profile, and the layer that lists it."""
+
+    entry: CatalogEntry
+    provenance: Provenance
 
 
 @attrs.frozen
@@ -46,6 +61,8 @@ class Policy:
     profile: Profile
     values: Mapping[str, Resolved]
     requirements: tuple[Requirement, ...]
+    courses: Mapping[str, ListedCourse] = attrs.field(factory=dict)
+    """Listed courses by course id: the highest-ranked layer covering the profile lists it."""
 
     def value(self, path: str, default: Any = None) -> Any:
         resolved = self.values.get(path)
@@ -57,6 +74,13 @@ class Policy:
         if codes is None or ANY in codes:
             return None
         return frozenset(codes)
+
+    def deadline(self, subject: str) -> str | None:
+        """The last day (ISO date, Asia/Shanghai) on which learning of a subject counts, if any."""
+        return self.value(f"{subject}.deadline")
+
+    def listed_courses_only(self, subject: str) -> bool:
+        return bool(self.value(f"{subject}.listed_courses_only", False))
 
     @property
     def teacher_multiplier(self) -> int:
@@ -92,6 +116,7 @@ class RuleSet:
                 raise RulesError(layer.file, "layer.id", f"layer id {layer.id!r} is used by more than one file")
             if not layer.applies_to_year(self.year):
                 raise RulesError(layer.file, "layer.years", f"layer applies to {sorted(layer.years)}, not to {self.year}")
+        check_layers(self.layers)
         for layer in self.layers:
             for path in layer.parameters:
                 requirement = requirement_of(path) or path.rpartition(".")[0]
@@ -156,7 +181,13 @@ class RuleSet:
                     )
                 winners[path] = layer
                 values[path] = Resolved(cited.value, Provenance.of(layer, cited))
-        return Policy(profile, values, self._requirements(values))
+        courses: dict[str, ListedCourse] = {}
+        for layer in self.layers:
+            if layer.scope.matches(profile):
+                for code, entry in layer.catalog.entries("courses").items():
+                    provenance = Provenance(layer.id, layer.rank, layer.file, entry.citation, layer.plugin)
+                    courses[code] = ListedCourse(entry, provenance)
+        return Policy(profile, values, self._requirements(values), courses)
 
     def _requirements(self, values: Mapping[str, Resolved]) -> tuple[Requirement, ...]:
         found: list[Requirement] = []
@@ -176,8 +207,17 @@ class RuleSet:
                     provenance=resolved.provenance,
                     count_topics=_codes(values.get(f"{requirement_id}.count_topics")),
                     count_kinds=_codes(values.get(f"{requirement_id}.count_kinds")),
+                    counts_at_most=_amount(values.get(f"{requirement_id}.counts_at_most")),
+                    sum_of=tuple(values[f"{requirement_id}.sum_of"].value) if f"{requirement_id}.sum_of" in values else (),
+                    hours_per_credit=_amount(values.get(f"{requirement_id}.hours_per_credit")),
                 )
             )
+        ids = {r.id for r in found}
+        for requirement in found:
+            for member in requirement.sum_of:
+                if member not in ids:
+                    p = requirement.provenance
+                    raise RulesError(p.file, f"{requirement.id}.sum_of", f"'{member}' is not a requirement of the same people")
         order = {subject: i for i, subject in enumerate(self.subjects)}
         return tuple(sorted(found, key=lambda r: (order.get(r.subject, len(order)), r.id.count("."), r.id)))
 
@@ -212,6 +252,10 @@ class RuleSet:
 
 def _layer_order(layer: Layer) -> tuple[int, str]:
     return (RANKS.index(layer.rank), layer.id)
+
+
+def _amount(resolved: Resolved | None) -> int | None:
+    return None if resolved is None else to_hundredths(resolved.value)
 
 
 def _codes(resolved: Resolved | None) -> frozenset[str] | None:

@@ -7,6 +7,7 @@ A parameter path is dotted: `public.required_hours`, `public.focus.count_topics`
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -43,6 +44,18 @@ def _codes(value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _date(value: Any) -> str:
+    """A calendar date (`2023-10-31`, or a TOML date), kept as ISO text."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value).isoformat()
+        except ValueError:
+            pass
+    raise SchemaError(f'expected a date such as "2023-10-31", got {value!r}')
+
+
 def _boolean(value: Any) -> bool:
     if not isinstance(value, bool):
         raise SchemaError(f"expected true or false, got {value!r}")
@@ -66,6 +79,9 @@ REQUIREMENT_PARAMETERS: dict[str, Parameter] = {
         Parameter("required", "amount required in the year, in the requirement's unit", "年度应修数量（按要求的单位）", _amount(False)),
         Parameter("count_topics", "only records on these topics count towards it", "仅计入这些主题的学习", _codes),
         Parameter("count_kinds", "only records of these activity kinds count towards it", "仅计入这些类型的学习活动", _codes),
+        Parameter("counts_at_most", "at most this amount counts towards it", "计入该要求的数量上限", _amount(True)),
+        Parameter("sum_of", "it is met by the sum of these requirements", "由这些要求的合计认定", _codes),
+        Parameter("hours_per_credit", "hours that make one credit, for records without credits", "多少学时折合一学分", _amount(True)),
     )
 }
 """Parameters that belong to a requirement (`<requirement>.<name>`)."""
@@ -74,6 +90,8 @@ SUBJECT_PARAMETERS: dict[str, Parameter] = {
     p.name: p
     for p in (
         Parameter("topics", "accepted topics (others are rejected)", "认可的学习主题（其他主题不予认定）", _codes),
+        Parameter("deadline", "last day (Asia/Shanghai) on which learning counts", "学习截止日期（北京时间）", _date),
+        Parameter("listed_courses_only", "only courses in a course list count", "仅认定课程目录中的课程", _boolean),
         Parameter(
             "platforms", "accepted online platforms (offline training always counts)", "认可的网络学习平台（线下培训均予认定）", _codes
         ),
