@@ -100,7 +100,7 @@ def _compare_person(result: PersonResult, expected: Mapping[str, Any]) -> list[s
             have = ", ".join(r.id for r in result.requirements)
             problems.append(f"{pid}: no requirement {requirement_id!r} (has {have})")
             continue
-        actual = {
+        actual: dict[str, Any] = {
             "required": requirement.required,
             "credited": requirement.credited,
             "shortfall": requirement.shortfall,
@@ -121,11 +121,11 @@ def _compare_person(result: PersonResult, expected: Mapping[str, Any]) -> list[s
         if record is None:
             problems.append(f"{pid}: no record {record_id!r}")
             continue
-        actual = {"status": record.status, "credited_hours": record.credited, "reason": record.reason}
+        outcome: dict[str, Any] = {"status": record.status, "credited_hours": record.credited, "reason": record.reason}
         for key, value in wanted.items():
             expected_value = _number(value) if key == "credited_hours" else value
-            if actual[key] != expected_value:
-                shown = actual[key] / 100 if key == "credited_hours" else actual[key]
+            if outcome[key] != expected_value:
+                shown = outcome[key] / 100 if key == "credited_hours" else outcome[key]
                 problems.append(f"{pid}: record {record_id}.{key}: expected {value!r}, got {shown!r} ({record.message.en})")
     return problems
 
