@@ -1,0 +1,16 @@
+"""济宁市专业技术人员继续教育规则 (cerules plugin)."""
+
+from importlib import resources
+
+import cerules
+
+
+@cerules.hookimpl
+def register_layers(register, year):
+    if year == 2023:
+        register(resources.files(__name__) / "jining-2023.toml")
+
+
+@cerules.hookimpl
+def register_rule_tests(register):
+    register(resources.files(__name__) / "tests")
