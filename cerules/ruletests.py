@@ -33,6 +33,7 @@ from ._hours import to_hundredths
 from .api import load_rules
 from .evaluation import evaluate
 from .explain import PersonResult
+from .rules.ruleset import RuleSet
 
 CASE_KEYS = frozenset({"name", "year", "plugins", "no_plugins", "rules", "persons", "records", "expect", "rejected_input"})
 PERSON_KEYS = frozenset({"compliant", "requirements", "records"})
@@ -67,7 +68,10 @@ class RuleTestCase:
             plugins = list(self.plugins)
         else:
             plugins = True
-        rules = load_rules(self.year, rules=list(self.rules), plugins=plugins, strict=True)
+        return self.check(load_rules(self.year, rules=list(self.rules), plugins=plugins, strict=True))
+
+    def check(self, rules: RuleSet) -> list[str]:
+        """The differences under the given rules (for plugins not yet installed, say)."""
         evaluation = evaluate(rules, list(self.persons), list(self.records))
         problems: list[str] = []
         for person_id, expected in self.expect.items():
@@ -190,8 +194,12 @@ def find_files(path: str | Path) -> Iterator[Path]:
     """Rule-test files at a path: the file itself, or every `test_*.yaml` below a folder."""
     root = Path(path)
     if root.is_file():
+        if not is_rule_test_file(root):
+            raise RuleTestError(f"{root}: not a rule-test file (expected test_*.yaml)")
         yield root
         return
+    if not root.exists():
+        raise RuleTestError(f"{root}: no such file or folder")
     for candidate in sorted(root.rglob("test_*.y*ml")):
         if is_rule_test_file(candidate) and ".venv" not in candidate.parts:
             yield candidate
