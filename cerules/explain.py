@@ -290,7 +290,12 @@ def _record_message(ledger: Ledger, position: int, code: int) -> Text:
             factor,
         )
     amount = format_amount(int(ledger.credited[position]))
-    return Text(f"计入{_subject_zh(subject)} {amount} 学时", f"{amount} hours count towards {subject} subjects")
+    text = Text(f"计入{_subject_zh(subject)} {amount} 学时", f"{amount} hours count towards {subject} subjects")
+    if rec.credits[position] >= 0:
+        credits = format_amount(int(rec.credits[position]))
+        kind = rec.kinds[int(rec.kind[position])]
+        text = Text(f"{text.zh}；{kind} 学分 {credits}", f"{text.en}; {credits} {kind} credits")
+    return text
 
 
 def _cited(text: Text, resolved: Any) -> Text:

@@ -4,9 +4,12 @@
     python examples/generate.py
 
 Writes, next to this file: persons.csv, persons-gbk.csv (the same persons in GB18030 with CRLF,
-as Excel exports them here), records.csv and expected.csv. Deterministic (random.Random(2023)),
-standard library only. `reference()` at the bottom is a test oracle written straight from the
-2023 provincial rules (see README.md); it shares no code with the engine.
+as Excel exports them here), records.csv, expected.csv and expected-with-plugins.csv.
+Deterministic (random.Random(2023)), standard library only. `reference()` at the bottom is a test
+oracle written straight from the 2023 provincial rules and, with `plugins=True`, from the four
+bundled plugin layers (cities/qingdao, cities/jining, cities/jinan, plugins/health; see
+README.md); it shares no code with the engine. examples/README.md is written by hand: keep its
+record ids and counts in step with what this prints.
 """
 
 import csv
@@ -62,6 +65,25 @@ PUBLIC_TOPICS = {
 ACCEPTED_TOPICS = set(PUBLIC_TOPICS) | set(PUBLIC_TOPICS.values())
 DAILY_DECLARED_CAP = Decimal(8)
 
+# ---- the bundled plugin layers, as the oracle reads them (their TOML files and READMEs) ----
+# City layers govern the public subjects of a city's city-level staff (an empty unit level is city
+# level): online public records count only on the city's platform (offline ones always count),
+# and Jining's public records must be completed by 2023-10-31, Shanghai time (online or offline).
+# city code: (layer id, accepted online public platforms, last day of public learning, title series left out)
+CITY_LAYERS: dict[str, tuple[str, set[str], date | None, set[str]]] = {
+    "370200": ("qingdao", {"qdjxjy"}, None, set()),
+    "370800": ("jining", {"jnrsw"}, date(2023, 10, 31), set()),
+    "370100": ("jinan", {"jnjxjy"}, None, {"中小学教师"}),
+}
+# The health department layer: everyone in the 卫生 title series needs 25 CME credits a year, made
+# of class I (kind cme-1; at least 5, at most 10 count) and class II (kind cme-2; at least 15, at
+# most 20 count). A credited professional record counts with its `credits`; a class I record
+# without credits counts its credited hours at 6 hours a credit; class II has no conversion.
+CME_SERIES = "卫生"
+CME_REQUIRED = Decimal(25)
+CME_CLASSES = {"cme-1": (Decimal(5), Decimal(10)), "cme-2": (Decimal(15), Decimal(20))}  # kind: (at least, at most counted)
+CME_HOURS_PER_CREDIT = {"cme-1": Decimal(6)}
+
 # ---- the cohort's world ----
 CITIES = {
     "370100": "济南",
@@ -89,6 +111,14 @@ SERIES = {  # title series: (industry, specialties, professional-subject topics)
 }
 PUBLIC_HOURS = ["1.5", "2", "3", "4", "4.5", "6", "6", "8", "8"]
 PROFESSIONAL_HOURS = ["4", "6", "7.5", "8", "8", "8", "8"]
+CITY_CODE = {spelling: code for code, name in CITIES.items() for spelling in (code, name, name + "市")}
+
+
+def city_layer(code: str, level: str, series: str) -> str | None:
+    """The city layer governing this person's public subjects, if any."""
+    if level in PROVINCE_LEVELS or code not in CITY_LAYERS or series in CITY_LAYERS[code][3]:
+        return None
+    return CITY_LAYERS[code][0]
 
 
 class Cohort:
@@ -98,6 +128,7 @@ class Cohort:
         self.records: list[Row] = []
         self.info: dict[str, tuple[str, str, str]] = {}  # person_id -> (city code, unit level, series)
         self.courses: dict[str, set[str]] = defaultdict(set)
+        self.provided: list[Row] = []  # the filler records written by provider(), in order
 
     def person(self, pid: str, code: str, level: str, series: str, spelling: str = "") -> None:
         industry, specialties, _ = SERIES[series]
@@ -156,6 +187,11 @@ class Cohort:
                 else [CITY_PLATFORMS[code]] * 3 + ["", "zjzd"]
             )
             platform = rng.choice(options)
+            if platform == "zjzd" and city_layer(code, level, series):
+                # Staff under a city layer learn public subjects online on their city's platform.
+                # (Drawn, then replaced, so that the random stream and every other record stay
+                # as they were before the city layers; Jinan's school teachers keep zjzd.)
+                platform = CITY_PLATFORMS[code]
             topic = rng.choice([rng.choice(list(PUBLIC_TOPICS)), rng.choice(list(PUBLIC_TOPICS.values())), ""])
         else:
             platform = rng.choice(["", "", "", "zjzd", "xkyx"])
@@ -166,7 +202,7 @@ class Cohort:
             stamp = fmt(dt.replace(hour=17, minute=30, second=0), rng.choice(["date", "naive"]))
             mode = rng.choice(["offline", "offline", ""])
         shown = rng.choice([subject] * 9 + [{"public": "公需科目", "professional": "专业科目"}[subject]])
-        self.add(
+        row = self.add(
             pid,
             shown,
             hours,
@@ -178,6 +214,7 @@ class Cohort:
             role=rng.choice(["", "", "learner"]),
             source=rng.choice(["", "", "provider"]),
         )
+        self.provided.append(row)
 
 
 def fmt(dt: datetime, style: str) -> str:
@@ -250,9 +287,9 @@ def scenarios(c: Cohort) -> None:
         P,
         "6",
         "2023-04-22T20:00:00+08:00",
-        platform="zjzd",
+        platform="qdjxjy",  # a Qingdao city doctor learns public subjects online on Qingdao's platform
         topic="health-care",
-        course_id="ZJZD-2023-0101",
+        course_id="QDJX-2023-0101",
         role="learner",
         quality_course="true",
     )
@@ -284,7 +321,8 @@ def random_people(c: Cohort, first: int, last: int) -> None:
         pid = f"P{n:03d}"
         code = rng.choice(list(CITIES))
         level = rng.choice(["city", "city", "市属", "", "", "province", "省直"])
-        c.person(pid, code, level, rng.choice(list(SERIES)))
+        series = rng.choice(list(SERIES))
+        c.person(pid, code, level, series)
         until = date(2023, 10, 31) if code == "370800" else date(2023, 12, 27)  # Jining: public by 10-31
         public, professional = Decimal(rng.choice(["30", "31", "32", "33.5", "36"])), Decimal(rng.randint(60, 68))
         if rng.random() < 0.25:  # a selected quality course, taken as a learner: no doubling
@@ -293,9 +331,9 @@ def random_people(c: Cohort, first: int, last: int) -> None:
                 "public",
                 "3",
                 fmt(c.when(end=until), "offset"),
-                platform="sdou",
+                platform=(platform := CITY_PLATFORMS[code] if city_layer(code, level, series) else "sdou"),
                 topic="science-spirit",
-                course_id=c.course_id(pid, "sdou"),
+                course_id=c.course_id(pid, platform),
                 quality_course="true",
             )
             public -= 3
@@ -316,6 +354,97 @@ def random_people(c: Cohort, first: int, last: int) -> None:
         c.fill(pid, "professional", str(professional))
 
 
+# ---- plugin scenarios: compliant under the provincial rules alone, each showing one plugin rule ----
+# person_id: city, unit_level, title series, city spelling, filler public / professional hours, and
+# what the scenario is written to show WITH the plugins: (compliant, reasons). Extra records are
+# in plugin_scenarios().
+PLUGIN_SCENARIOS: dict[str, tuple[str, str, str, str, str, str, bool, str]] = {
+    "P040": ("370800", "市属", "工程", "市", "22", "62", False, "past_deadline"),  # Jining: public after 10-31
+    "P041": ("370200", "city", "会计", "code", "20", "61", False, "platform_not_accepted"),  # Qingdao city staff on sdou
+    "P042": ("370700", "city", "卫生", "name", "30", "10", False, ""),  # CME: class I 14 (10 count), class II 12
+    "P043": ("371100", "省直", "卫生", "市", "31", "22.5", True, ""),  # CME: 5.25 + 21 (20 count), by conversion
+    "P044": ("370100", "city", "中小学教师", "name", "20", "60", True, ""),  # Jinan teacher on sdou: not in Jinan's layer
+    "P045": ("370100", "市属", "工程", "code", "25", "63", False, "platform_not_accepted"),  # Jinan engineer on sdou
+}
+
+
+def plugin_scenarios(c: Cohort) -> None:
+    P, Q = "public", "professional"
+    for pid, (code, level, series, spelling, *_) in PLUGIN_SCENARIOS.items():
+        c.person(pid, code, level, series, spelling)
+    # Jining: the last second of 31 October counts; 16:00 UTC that day is 1 November in Shanghai;
+    # the deadline holds offline too.
+    c.add("P040", P, "2", "2023-10-31T23:59:59+08:00", platform="jnrsw", topic="cybersecurity", course_id="JNRS-2023-1031")
+    c.add("P040", P, "3", "2023-10-31T16:00:00Z", platform="jnrsw", topic="数字技术", course_id="JNRS-2023-1101")
+    c.add("P040", P, "4", "2023-12-09", mode="offline", topic="应急管理", course_id="PX-2023-1209")
+    # Qingdao: offline training counts whatever platform it names; online public courses on sdou do not.
+    c.add("P041", P, "4", "2023-05-13", platform="sdou", mode="offline", topic="ethics", course_id="SDOU-2023-0513")
+    c.add("P041", P, "4", "2023-07-02T20:40:00+08:00", platform="sdou", mode="online", topic="ip", course_id="SDOU-2023-0702")
+    c.add("P041", P, "4", "2023-09-24T21:15:00+08:00", platform="sdou", mode="online", topic="digital", course_id="SDOU-2023-0924")
+    # Health: class I 4 + 5 + 5 = 14 credits (national projects), of which 10 count; class II
+    # 4 x 3 = 12 credits, short of 15: 22 in all. Class I does not make up class II.
+    for hours, day, credits in [("12", "2023-04-14", "4"), ("15", "2023-06-23", "5"), ("15", "2023-09-15", "5")]:
+        c.add("P042", Q, hours, day, mode="offline", topic="国家级继续医学教育项目", course_id=c.course_id("P042", ""),
+              kind="cme-1", credits=credits)  # fmt: skip
+    for day in ["2023-03-09", "2023-05-18", "2023-08-10", "2023-11-16"]:
+        c.add("P042", Q, "3", day, mode="offline", topic="院内学术讲座", kind="cme-2", credits="3")
+    # Health, passing: class I 3 credits (national) + 6 h and 7.5 h of provincial projects
+    # without credits (6 hours a credit: 1 + 1.25) = 5.25; class II 5 + 5 + 6 + 5 = 21, of which
+    # 20 count: 25.25. Without the conversion class I would be 3, short of 5.
+    c.add("P043", Q, "9", "2023-03-24", mode="offline", topic="国家级继续医学教育项目", course_id="PX-2023-0324", kind="cme-1", credits="3")
+    c.add("P043", Q, "6", "2023-05-12", mode="offline", topic="省级继续医学教育项目", course_id="PX-2023-0512", kind="cme-1")
+    c.add("P043", Q, "7.5", "2023-10-20", mode="offline", topic="省级继续医学教育项目", course_id="PX-2023-1020", kind="cme-1")
+    for hours, day, credits in [("4", "2023-02-23", "5"), ("4", "2023-06-08", "5"), ("6", "2023-09-07", "6"), ("4", "2023-12-14", "5")]:
+        c.add("P043", Q, hours, day, mode="offline", topic="院内病例讨论与学术讲座", kind="cme-2", credits=credits)
+    # Jinan: school teachers are outside Jinan's layer, so their public courses on sdou count;
+    # the layer's other city staff learn online public courses on jnjxjy only.
+    for cid, day in [("0311", "2023-03-11T20:00:00+08:00"), ("0617", "2023-06-17T21:30:00+08:00"), ("1028", "2023-10-28T20:10:00+08:00")]:
+        c.add("P044", P, "4", day, platform="sdou", topic="xi-thought", course_id=f"SDOU-2023-{cid}")
+    c.add("P045", P, "6", "2023-08-19T21:05:00+08:00", platform="sdou", topic="congress-20", course_id="SDOU-2023-0819")
+    for pid, (_, _, _, _, public, professional, *_) in PLUGIN_SCENARIOS.items():
+        c.fill(pid, P, public, date(2023, 10, 30) if pid == "P040" else date(2023, 12, 27))
+        c.fill(pid, Q, professional)
+
+
+def cme(c: Cohort, pids: list[str]) -> None:
+    """Make health staff's filler professional records CME activities (kind, credits).
+
+    The hours stay as they are, so no provincial verdict moves, and a random stream of its own
+    keeps the rest of the cohort as it was. Class I first: national projects give their credits
+    (3 hours a credit, whole credits), provincial projects (at most two) none (the layer converts 6 hours
+    to a credit; chosen only where that is exact to the hundredth), until class I reaches a goal of
+    5 or 6; then class II activities, each with whole credits, until class I (at most 10) and
+    class II make 25. Records left over are ordinary professional courses.
+    """
+    rng = random.Random("cme-2023")
+    for pid in pids:
+        rows = iter(r for r in c.provided if r["person_id"] == pid and SUBJECTS[r["subject"]] == "professional")
+        class1, class2, goal, converted = Decimal(0), Decimal(0), Decimal(rng.choice([5, 5, 6])), 0
+        for row in rows:
+            hours = Decimal(row["hours"])
+            row["kind"] = "cme-1"
+            if converted < 2 and exact(hours / CME_HOURS_PER_CREDIT["cme-1"]) and rng.random() < 0.5:
+                class1 += hours / CME_HOURS_PER_CREDIT["cme-1"]
+                converted += 1
+            else:
+                row["credits"] = str(max(hours // 3, Decimal(1)))
+                class1 += Decimal(row["credits"])
+            if class1 >= goal:
+                break
+        need = max(CME_CLASSES["cme-2"][0], CME_REQUIRED - min(class1, CME_CLASSES["cme-1"][1])) + rng.choice([0, 0, 1])
+        for row in rows:
+            if class2 >= need:
+                break
+            row["kind"], row["credits"] = "cme-2", str(rng.choice([4, 5, 6, 6]))
+            class2 += Decimal(row["credits"])
+        assert class1 >= CME_CLASSES["cme-1"][0] and class2 >= need, (pid, class1, class2, need)
+
+
+def exact(amount: Decimal) -> bool:
+    """Whether an amount is exact to the hundredth (the data's credits and hours all are)."""
+    return amount == amount.quantize(Decimal("0.01"))
+
+
 # ---- reference calculation (the test oracle) ----
 def parse_time(text: str) -> datetime | None:
     try:
@@ -325,35 +454,59 @@ def parse_time(text: str) -> datetime | None:
     return dt.replace(tzinfo=SHANGHAI) if dt.tzinfo is None else dt.astimezone(SHANGHAI)
 
 
-def first_rejection(r: Row, person: Row) -> str | None:
-    """Reasons decided by the record and its person alone, in a fixed order."""
+def public_rules(person: Row, plugins: bool) -> tuple[set[str] | None, date | None]:
+    """The accepted online public platforms (None: any) and the last day of public learning."""
+    level, code = person["unit_level"], CITY_CODE[person["city"]]
+    if plugins and city_layer(code, level, person["title_series"]):
+        _, platforms, deadline, _ = CITY_LAYERS[code]
+        return platforms, deadline
+    return (PROVINCE_PUBLIC_PLATFORMS if level in PROVINCE_LEVELS else None), None
+
+
+def rejections(r: Row, person: Row, plugins: bool) -> list[str]:
+    """Every reason decided by the record and its person alone (invalid_record excludes the rest)."""
     subject = SUBJECTS.get(r["subject"].strip())
     try:
         hours, when = Decimal(r["hours"]), parse_time(r["completed_at"])
     except InvalidOperation:
-        return "invalid_record"
+        return ["invalid_record"]
     if subject is None or not hours.is_finite() or hours <= 0 or when is None:
-        return "invalid_record"
-    if when.year != YEAR:
-        return "out_of_year"
-    if subject == "public" and r["topic"] and r["topic"] not in ACCEPTED_TOPICS:
-        return "topic_not_accepted"
+        return ["invalid_record"]
+    platforms, deadline = public_rules(person, plugins)
     mode = r["mode"] or ("online" if r["platform"] else "offline")
-    if (
-        subject == "public"
-        and person["unit_level"] in PROVINCE_LEVELS
-        and mode == "online"
-        and r["platform"] not in PROVINCE_PUBLIC_PLATFORMS
-    ):
-        return "platform_not_accepted"
+    found = []
+    if when.year != YEAR:
+        found.append("out_of_year")
+    if subject == "public" and deadline is not None and when.date() > deadline:
+        found.append("past_deadline")
+    if subject == "public" and r["topic"] and r["topic"] not in ACCEPTED_TOPICS:
+        found.append("topic_not_accepted")
+    if subject == "public" and platforms is not None and mode == "online" and r["platform"] not in platforms:
+        found.append("platform_not_accepted")
     if r["source"] == "declared" and r["approved"].lower() == "false":
-        return "not_approved"
-    return None
+        found.append("not_approved")
+    return found
 
 
-def reference(persons: list[Row], records: list[Row]) -> tuple[list[Row], list[tuple[str, int]]]:
+def cme_credits(r: Row, credited_hours: Decimal) -> tuple[str, Decimal] | None:
+    """The CME class and credits a credited professional record brings, if it is a CME record."""
+    if r["kind"] not in CME_CLASSES or credited_hours <= 0:
+        return None
+    if r["credits"]:
+        return r["kind"], Decimal(r["credits"])
+    if r["kind"] not in CME_HOURS_PER_CREDIT:
+        return r["kind"], Decimal(0)  # class II has no conversion: without credits it brings none
+    credits = credited_hours / CME_HOURS_PER_CREDIT[r["kind"]]
+    assert exact(credits), (r, credits)  # the data convert exactly, so no rounding rule is needed
+    return r["kind"], credits
+
+
+def reference(persons: list[Row], records: list[Row], plugins: bool = False) -> tuple[list[Row], list[tuple[str, int]]]:
+    """Every person's verdict under the provincial rules, or with `plugins` under the provincial
+    rules and the four bundled plugin layers."""
     people = {p["person_id"]: p for p in persons}
     credited = {pid: {"public": Decimal(0), "professional": Decimal(0)} for pid in people}
+    credits = {pid: dict.fromkeys(CME_CLASSES, Decimal(0)) for pid in people}
     reasons: dict[str, set[str]] = {pid: set() for pid in people}
     rejected_input: list[tuple[str, int]] = []
     survivors = []
@@ -361,14 +514,15 @@ def reference(persons: list[Row], records: list[Row]) -> tuple[list[Row], list[t
         pid = r["person_id"]
         if pid not in people:
             rejected_input.append((r["record_id"], line))
-        elif reason := first_rejection(r, people[pid]):
-            reasons[pid].add(reason)
+        elif found := rejections(r, people[pid], plugins):
+            assert len(found) == 1, (r, found)  # no record has two reasons, so their order never matters
+            reasons[pid].add(found[0])
         else:
             survivors.append((parse_time(r["completed_at"]), line, r))
     seen: set[tuple[str, str]] = set()
     declared_today: dict[tuple[str, date], Decimal] = defaultdict(Decimal)
     for when, _, r in sorted(survivors, key=lambda s: (s[0], s[1])):  # time order, then file order
-        pid, hours = r["person_id"], Decimal(r["hours"])
+        pid, hours, subject = r["person_id"], Decimal(r["hours"]), SUBJECTS[r["subject"].strip()]
         if r["course_id"]:
             if (pid, r["course_id"]) in seen:
                 reasons[pid].add("duplicate_course")
@@ -382,20 +536,29 @@ def reference(persons: list[Row], records: list[Row]) -> tuple[list[Row], list[t
                 reasons[pid].add("cap_exceeded")
                 hours = max(room, Decimal(0))
             declared_today[pid, when.date()] += hours
-        credited[pid][SUBJECTS[r["subject"].strip()]] += hours
+        credited[pid][subject] += hours
+        if plugins and subject == "professional" and people[pid]["title_series"] == CME_SERIES and (brought := cme_credits(r, hours)):
+            credits[pid][brought[0]] += brought[1]
     rows = []
-    for pid in people:
+    for pid, person in people.items():
         got = credited[pid]
         ok = all(got[s] >= REQUIRED[s] for s in REQUIRED)
-        rows.append(
-            {
-                "person_id": pid,
-                "compliant": str(ok).lower(),
-                "public_credited_hours": f"{got['public']:.2f}",
-                "professional_credited_hours": f"{got['professional']:.2f}",
-                "reasons": ";".join(sorted(reasons[pid])),
-            }
-        )
+        row = {
+            "person_id": pid,
+            "compliant": "",
+            "public_credited_hours": f"{got['public']:.2f}",
+            "professional_credited_hours": f"{got['professional']:.2f}",
+        }
+        if plugins:
+            row["cme_credits"] = ""
+            if person["title_series"] == CME_SERIES:
+                counted = {kind: min(credits[pid][kind], most) for kind, (_, most) in CME_CLASSES.items()}
+                total = sum(counted.values(), Decimal(0))
+                ok = ok and total >= CME_REQUIRED and all(counted[kind] >= least for kind, (least, _) in CME_CLASSES.items())
+                row["cme_credits"] = f"{total:.2f}"
+        row["compliant"] = str(ok).lower()
+        row["reasons"] = ";".join(sorted(reasons[pid]))
+        rows.append(row)
     return rows, rejected_input
 
 
@@ -410,6 +573,8 @@ def main() -> None:
     c = Cohort()
     scenarios(c)
     random_people(c, 20, 36)
+    plugin_scenarios(c)
+    cme(c, [pid for pid, (_, _, series) in c.info.items() if series == CME_SERIES and pid not in PLUGIN_SCENARIOS])
     c.add(
         "P099", "public", "3", "2023-08-08T20:00:00+08:00", platform="sdou", topic="digital", course_id="SDOU-2023-0808"
     )  # a person who is not in persons.csv
@@ -417,19 +582,34 @@ def main() -> None:
     for i, r in enumerate(c.records, start=1):
         r["record_id"] = f"R{i:04d}"
     expected, rejected_input = reference(c.persons, c.records)
-    for row in expected:  # the oracle must agree with what each scenario was written to show
-        if row["person_id"] in SCENARIOS:
-            *_, compliant, reasons = SCENARIOS[row["person_id"]]
+    with_plugins, _ = reference(c.persons, c.records, plugins=True)
+    for row, plugged in zip(expected, with_plugins, strict=True):  # the oracle must agree with what each scenario shows
+        pid = row["person_id"]
+        if pid in SCENARIOS:
+            *_, compliant, reasons = SCENARIOS[pid]
             assert (row["compliant"], row["reasons"]) == (str(compliant).lower(), reasons), row
         else:
             assert row["compliant"] == "true" and not row["reasons"], row
+        if pid in PLUGIN_SCENARIOS:
+            *_, compliant, reasons = PLUGIN_SCENARIOS[pid]
+            assert (plugged["compliant"], plugged["reasons"]) == (str(compliant).lower(), reasons), plugged
+        else:  # everyone else means the same with the plugins, and health staff have their 25 credits
+            assert {k: v for k, v in plugged.items() if k != "cme_credits"} == row, (row, plugged)
+            assert (plugged["cme_credits"] != "") == (c.info[pid][2] == CME_SERIES), plugged
+            assert plugged["cme_credits"] == "" or Decimal(plugged["cme_credits"]) >= CME_REQUIRED, plugged
+    assert any(r["kind"] == "cme-1" and not r["credits"] for r in c.provided)  # the 6-hour conversion is used
     assert rejected_input == [(f"R{len(c.records):04d}", len(c.records) + 1)]
     write(HERE / "persons.csv", PERSON_COLS, c.persons)
     write(HERE / "persons-gbk.csv", PERSON_COLS, c.persons, encoding="gb18030", newline="\r\n")
     write(HERE / "records.csv", RECORD_COLS, c.records)
     write(HERE / "expected.csv", list(expected[0]), expected)
+    write(HERE / "expected-with-plugins.csv", list(with_plugins[0]), with_plugins)
     failing = sum(r["compliant"] == "false" for r in expected)
-    print(f"{len(c.persons)} persons ({failing} not compliant), {len(c.records)} records, rejected_input: {rejected_input}")
+    failing_with_plugins = sum(r["compliant"] == "false" for r in with_plugins)
+    print(
+        f"{len(c.persons)} persons ({failing} not compliant, {failing_with_plugins} with the plugins), "
+        f"{len(c.records)} records, rejected_input: {rejected_input}"
+    )
 
 
 if __name__ == "__main__":
