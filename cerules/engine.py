@@ -13,6 +13,8 @@ import functools
 
 import attrs
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import reasons as R
 from ._hours import to_hundredths
@@ -189,26 +191,21 @@ class Ledger:
         return np.flatnonzero(self.person_index < 0)
 
 
-def _string_rank(values: np.ndarray) -> np.ndarray:
-    """Rank of each string (None first), for deterministic tie-breaking independent of input order."""
-    if len(values) == 0:
+def _string_rank(values: pa.Array, rows: np.ndarray | None = None) -> np.ndarray:
+    """Rank of each string (missing first) among `rows`, for tie-breaking independent of input order."""
+    subset = values if rows is None else values.take(pa.array(rows, type=pa.int64()))
+    if len(subset) == 0:
         return np.zeros(0, dtype=np.int64)
-    filled = np.where(np.frompyfunc(lambda x: x is None, 1, 1)(values).astype(bool), "", values)
-    _, inverse = np.unique(filled.astype(str), return_inverse=True)
-    return inverse.astype(np.int64)
+    ranks = pc.rank(pc.fill_null(subset, ""), sort_keys="ascending", tiebreaker="dense")
+    return ranks.to_numpy(zero_copy_only=False).astype(np.int64)
 
 
-def _lookup(keys: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Position of each value in `keys` (unique strings), -1 when absent."""
+def _lookup(keys: np.ndarray, values: pa.Array) -> np.ndarray:
+    """Position of each value in `keys` (unique strings), -1 when absent (a hash join, not a sort)."""
     if len(keys) == 0 or len(values) == 0:
         return np.full(len(values), -1, dtype=np.int64)
-    order = np.argsort(keys.astype(str), kind="stable")
-    sorted_keys = keys.astype(str)[order]
-    present = ~np.frompyfunc(lambda x: x is None, 1, 1)(values).astype(bool)
-    probe = np.where(present, values, "").astype(str)
-    slot = np.clip(np.searchsorted(sorted_keys, probe), 0, len(sorted_keys) - 1)
-    found = present & (sorted_keys[slot] == probe)
-    return np.where(found, order[slot], -1).astype(np.int64)
+    found = pc.index_in(values, value_set=pa.array(keys, type=pa.string()))
+    return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
 def evaluate_columns(rules: RuleSet, persons: PersonColumns, records: RecordColumns) -> Ledger:
@@ -345,11 +342,20 @@ def _repeated_courses(
     id: the choice never depends on the order of the input file, and a further record of a course
     can only raise what the course is worth.
     """
-    candidates = np.flatnonzero(open_ & (records.course >= 0))
     repeated = np.zeros(len(records), dtype=bool)
+    candidates = np.flatnonzero(open_ & (records.course >= 0))
     if len(candidates) < 2:
         return repeated
-    rank = _string_rank(records.record_id[candidates])
+    # Only a (person, subject, course) seen more than once can repeat: find those by hashing,
+    # then order just them.
+    key = (person_index[candidates] * max(len(records.subjects), 1) + subject[candidates]) * (len(records.courses) + 1) + records.course[
+        candidates
+    ]
+    groups = pa.array(key).dictionary_encode().indices.to_numpy(zero_copy_only=False)
+    candidates = candidates[np.bincount(groups)[groups] > 1]
+    if len(candidates) < 2:
+        return repeated
+    rank = _string_rank(records.record_id, candidates)
     keys = (person_index[candidates], subject[candidates], records.course[candidates])
     order = candidates[np.lexsort((rank, records.timestamp[candidates], -gross[candidates], *reversed(keys)))]
     same = np.ones(len(order) - 1, dtype=bool)
@@ -367,7 +373,7 @@ def _apply_daily_cap(
     candidates = np.flatnonzero(open_ & records.declared & (cap >= 0))
     if len(candidates) == 0:
         return result
-    rank = _string_rank(records.record_id[candidates])
+    rank = _string_rank(records.record_id, candidates)
     order = candidates[np.lexsort((rank, records.timestamp[candidates], records.day[candidates], person_index[candidates]))]
     hours = credited[order]
     running = np.cumsum(hours)

@@ -153,7 +153,7 @@ def evaluate_person(rules: RuleSet, person: Mapping[str, Any], records: Sequence
     result = next(iter(evaluation))
     strays = evaluation.ledger.rejected_input
     if len(strays):
-        other = evaluation.ledger.records.person_id[strays[0]]
+        other = evaluation.ledger.records.person_id_at(int(strays[0]))
         raise ValueError(f"record for another person ({other!r}) given to evaluate_person({result.person_id!r})")
     return result
 
@@ -180,7 +180,7 @@ def _fail_on_first_problem(persons: Table, records: Table, rejected: list[Reject
     if len(bad):
         position = int(bad[np.argmin(ledger.records.line[bad])])
         outcome = record_outcome(ledger, position)
-        problem = ledger.records.problem[position]
+        problem = ledger.records.problems.get(position)
         column = problem.column if problem is not None else "person_id"
         raise InputError(records.path, outcome.message.en, outcome.message.zh, line=outcome.line, column=column)
 

@@ -213,7 +213,7 @@ def record_outcome(ledger: Ledger, position: int) -> RecordOutcome:
     status = "credited" if code == R.CREDITED or (code == R.CAP_EXCEEDED and credited > 0) else "rejected"
     subject = None if ledger.subject[position] < 0 else rec.subjects[int(ledger.subject[position])]
     return RecordOutcome(
-        record_id=rec.record_id[position],
+        record_id=rec.record_id_at(position),
         line=int(rec.line[position]),
         status=status,
         credited=credited,
@@ -228,10 +228,10 @@ def _record_message(ledger: Ledger, position: int, code: int) -> Text:
     rec = ledger.records
     base = R.REASONS[code].text
     if code == R.INVALID_RECORD:
-        problem = rec.problem[position]
+        problem = rec.problems[position]
         return Text(f"记录无效：{problem.text.zh}", f"invalid record: {problem.text.en}")
     if code == R.UNKNOWN_PERSON:
-        pid = rec.person_id[position]
+        pid = rec.person_id_at(position)
         return Text(f"人员信息中没有 {pid}", f"no person {pid!r} in the persons file")
     person = int(ledger.person_index[position])
     policy = ledger.compiled.policies[int(ledger.persons.profile[person])]
@@ -313,7 +313,7 @@ def _kept_course_record(ledger: Ledger, position: int) -> str:
     rec = ledger.records
     mine = ledger.record_positions(int(ledger.person_index[position]))
     kept = mine[(rec.course[mine] == rec.course[position]) & ledger.status_credited[mine]]
-    return str(rec.record_id[kept[0]]) if len(kept) else "?"
+    return str(rec.record_id_at(int(kept[0]))) if len(kept) else "?"
 
 
 def _layer_name(p: Provenance) -> str:

@@ -13,10 +13,10 @@ from typing import Any, TypeVar
 import attrs
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ._bad import BadValue
-from ._hours import parse_amount
-from ._time import SHANGHAI, parse_instant
+from ._columns import as_arrow, parse_amounts, parse_instants
 from .io import Table
 from .regions import city_code
 from .rules.model import Profile, Text
@@ -74,10 +74,10 @@ class RejectedPerson:
 
 @attrs.frozen
 class RecordColumns:
-    """All input records, typed; `problem` holds the reason a row is invalid (None when valid)."""
+    """All input records, typed; `problems` holds why a row is invalid (rows absent are valid)."""
 
-    record_id: np.ndarray  # object, str | None
-    person_id: np.ndarray  # object, str | None
+    record_id: pa.Array  # string, null when missing
+    person_id: pa.Array  # string, null when missing
     line: np.ndarray  # int64
     subject: np.ndarray  # int8 index into `subjects`, -1 when invalid
     hours: np.ndarray  # int64 hundredths
@@ -95,7 +95,7 @@ class RecordColumns:
     kind: np.ndarray  # int32 index into `kinds`
     credits: np.ndarray  # int64 hundredths, -1 = none
     invalid: np.ndarray  # bool
-    problem: np.ndarray  # object, Problem | None
+    problems: Mapping[int, Problem]
     subjects: tuple[str, ...]
     platforms: tuple[str, ...]
     topics: tuple[str, ...]
@@ -103,12 +103,13 @@ class RecordColumns:
     kinds: tuple[str, ...]
 
     def __len__(self) -> int:
-        return len(self.record_id)
+        return len(self.line)
 
-    def take(self, index: np.ndarray) -> RecordColumns:
-        """The records at these positions, sharing vocabularies."""
-        arrays = {f.name: getattr(self, f.name)[index] for f in attrs.fields(RecordColumns) if f.type == "np.ndarray"}
-        return attrs.evolve(self, **arrays)
+    def record_id_at(self, row: int) -> str | None:
+        return self.record_id[row].as_py()
+
+    def person_id_at(self, row: int) -> str | None:
+        return self.person_id[row].as_py()
 
 
 def table_from_rows(rows: Sequence[Mapping[str, Any]], path: str = "<memory>") -> Table:
@@ -129,47 +130,56 @@ def _cell(value: Any) -> str | None:
     return text or None
 
 
-def _encode(column: np.ndarray) -> tuple[np.ndarray, list[str | None]]:
+def _encode(column: Any) -> tuple[np.ndarray, list[str | None]]:
     """Dictionary-encode a column: integer codes per row (-1 for empty) and the distinct values."""
-    if len(column) == 0:
+    array = as_arrow(column)
+    if len(array) == 0:
         return np.zeros(0, dtype=np.int32), []
-    encoded = pa.array(column, type=pa.string(), from_pandas=True).dictionary_encode()
+    encoded = array.dictionary_encode()
     codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
     return codes, encoded.dictionary.to_pylist()
 
 
-def _interpret(column: np.ndarray, parse: Callable[[str], T], empty: T, name: str, problems: np.ndarray) -> list[T]:
+def _problem(name: str, exc: ValueError) -> Problem:
+    return Problem(name, Text(f"{name}：{getattr(exc, 'zh', exc)}", f"{name}: {exc}"))
+
+
+def _note(problems: dict[int, Problem], rows: Any, problem: Problem | Callable[[int], Problem]) -> None:
+    """Record a problem for rows that have none yet (the first problem found is the one reported)."""
+    for row in np.asarray(rows, dtype=np.int64).tolist():
+        if row not in problems:
+            problems[row] = problem(row) if callable(problem) else problem
+
+
+def _interpret(
+    column: Any, parse: Callable[[str], T], empty: T, name: str, problems: dict[int, Problem], dtype: Any = object
+) -> np.ndarray:
     """Apply `parse` to each distinct value; rows whose value fails get a Problem. Returns per-row values."""
     codes, uniques = _encode(column)
-    results: list[Any] = []
-    failures: dict[int, Problem] = {}
+    lookup = np.empty(len(uniques) + 1, dtype=dtype)
+    failed: dict[int, Problem] = {}
     for index, value in enumerate(uniques):
         try:
-            results.append(parse(value))  # type: ignore[arg-type]
+            lookup[index] = parse(value)  # type: ignore[arg-type]
         except ValueError as exc:
-            failures[index] = Problem(name, Text(f"{name}：{getattr(exc, 'zh', exc)}", f"{name}: {exc}"))
-            results.append(empty)
-    lookup = np.empty(len(results) + 1, dtype=object)
-    for index, result in enumerate([*results, empty]):
-        lookup[index] = result  # one by one: tuples must stay cells, not become a second axis
-    values = lookup[codes]  # -1 picks the empty value
-    if failures:
-        failed = np.isin(codes, np.fromiter(failures, dtype=np.int32))
-        for row in np.flatnonzero(failed & _is_none(problems)):
-            problems[row] = failures[int(codes[row])]
-    return values  # type: ignore[return-value]
+            failed[index] = _problem(name, exc)
+            lookup[index] = empty
+    lookup[-1] = empty  # code -1: the cell is empty
+    if failed:
+        bad = np.flatnonzero(np.isin(codes, np.fromiter(failed, dtype=np.int32)))
+        _note(problems, bad, lambda row: failed[int(codes[row])])
+    return lookup[codes]
 
 
 def _is_none(array: np.ndarray) -> np.ndarray:
     return np.frompyfunc(lambda x: x is None, 1, 1)(array).astype(bool) if len(array) else np.zeros(0, dtype=bool)
 
 
-def _vocabulary_index(values: Sequence[str | None], base: Sequence[str]) -> tuple[np.ndarray, tuple[str, ...]]:
-    """Index each value into a vocabulary that starts with '' (none) then `base`, growing as needed."""
+def _vocabulary_index(codes: np.ndarray, uniques: Sequence[str | None], base: Sequence[str]) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Re-index dictionary codes into a vocabulary that starts with '' (none) then `base`, growing as needed."""
     vocabulary: dict[str, int] = {"": 0}
     for code in base:
         vocabulary.setdefault(code, len(vocabulary))
-    codes, uniques = _encode(np.asarray(values, dtype=object))
     mapped = np.array([vocabulary.setdefault(u, len(vocabulary)) if u else 0 for u in uniques] + [0], dtype=np.int32)
     return mapped[codes], tuple(vocabulary)
 
@@ -201,27 +211,6 @@ def _boolean(text: str) -> bool:
     raise BadValue(f"expected true or false, got {text!r}", f"应为 true 或 false（是/否），实际为 {text!r}")
 
 
-def _positive_hours(text: str) -> int:
-    hundredths = parse_amount(text)
-    if hundredths <= 0:
-        raise BadValue(f"expected hours > 0, got {text!r}", f"学时应大于 0，实际为 {text!r}")
-    return hundredths
-
-
-def _non_negative(text: str) -> int:
-    hundredths = parse_amount(text)
-    if hundredths < 0:
-        raise BadValue(f"expected an amount >= 0, got {text!r}", f"数值应不小于 0，实际为 {text!r}")
-    return hundredths
-
-
-def _instant(text: str) -> tuple[int, int, int]:
-    moment = parse_instant(text)
-    local = moment.in_timezone(SHANGHAI)
-    micros = int(moment.timestamp()) * 1_000_000 + moment.microsecond
-    return micros, local.year, local.date().toordinal()
-
-
 def _alias_map(entries: Mapping[str, Any]) -> dict[str, str]:
     """Code lookup for a catalog: code, Chinese and English names and aliases, case-insensitively."""
     names: dict[str, str] = {}
@@ -233,36 +222,32 @@ def _alias_map(entries: Mapping[str, Any]) -> dict[str, str]:
 
 def normalise_persons(table: Table) -> tuple[PersonColumns, list[RejectedPerson]]:
     """Typed persons and the rows rejected (bad city or unit level, duplicate or missing id)."""
-    n = len(table)
-    problems = np.full(n, None, dtype=object)
-    for problem in table.problems:
-        problems[problem.row] = Problem(problem.column, Text(problem.message_zh, problem.message_en))
-    person_id = table.column("person_id")
-    for row in np.flatnonzero(_is_none(person_id)):
-        problems[row] = problems[row] or Problem("person_id", Text("person_id 为空", "person_id is empty"))
-    _flag_duplicates(person_id, table.lines, "person_id", problems)
-    cities = _interpret(table.column("city"), city_code, None, "city", problems)
-    for row in np.flatnonzero(_is_none(table.column("city"))):
-        problems[row] = problems[row] or Problem("city", Text("city 为空", "city is empty"))
+    problems: dict[int, Problem] = {p.row: Problem(p.column, Text(p.message_zh, p.message_en)) for p in table.problems}
+    person_id = _objects(table.column("person_id"))
+    _note(problems, np.flatnonzero(_is_none(person_id)), Problem("person_id", Text("person_id 为空", "person_id is empty")))
+    _flag_duplicates(table.column("person_id"), table.lines, "person_id", problems)
+    city_cells = table.column("city")
+    cities = _interpret(city_cells, city_code, None, "city", problems)
+    _note(problems, np.flatnonzero(_is_none(_objects(city_cells))), Problem("city", Text("city 为空", "city is empty")))
     levels = _interpret(table.column("unit_level"), _choice(_UNIT_LEVELS, "unit level"), "city", "unit_level", problems)
-    free = {key: table.column(key) for key in ("title_series", "industry", "specialty")}
-    valid = _is_none(problems)
-    rejected = [RejectedPerson(person_id[row], int(table.lines[row]), problems[row]) for row in np.flatnonzero(~valid)]
+    free = {key: _objects(table.column(key)) for key in ("title_series", "industry", "specialty")}
+    valid = np.ones(len(table), dtype=bool)
+    valid[list(problems)] = False
+    rejected = [RejectedPerson(person_id[row], int(table.lines[row]), problems[row]) for row in sorted(problems)]
     keep = np.flatnonzero(valid)
     attributes = {
-        "city": np.asarray(cities, dtype=object)[keep],
-        "unit_level": np.asarray(levels, dtype=object)[keep],
+        "city": cities[keep],
+        "unit_level": levels[keep],
         **{key: values[keep] for key, values in free.items()},
     }
     profile_of: dict[Profile, int] = {}
     profile_index = np.zeros(len(keep), dtype=np.int32)
-    keys = list(zip(*(attributes[k] for k in ("city", "unit_level", "title_series", "industry", "specialty")), strict=True))
+    keys = zip(*(attributes[k] for k in ("city", "unit_level", "title_series", "industry", "specialty")), strict=True)
     for i, key in enumerate(keys):
-        profile = Profile(*key)
-        profile_index[i] = profile_of.setdefault(profile, len(profile_of))
+        profile_index[i] = profile_of.setdefault(Profile(*key), len(profile_of))
     persons = PersonColumns(
         person_id=person_id[keep],
-        line=table.lines[keep],
+        line=np.asarray(table.lines)[keep],
         profile=profile_index,
         profiles=tuple(profile_of),
         attributes=attributes,
@@ -270,86 +255,113 @@ def normalise_persons(table: Table) -> tuple[PersonColumns, list[RejectedPerson]
     return persons, rejected
 
 
-def _flag_duplicates(ids: np.ndarray, lines: np.ndarray, column: str, problems: np.ndarray) -> None:
-    """Mark every repeat of an id after its first row (the first keeps it)."""
+def _objects(column: Any) -> np.ndarray:
+    """A column as a numpy array of `str | None` (persons are few; records stay in Arrow)."""
+    if isinstance(column, np.ndarray):
+        return column
+    return np.asarray(as_arrow(column).to_pylist(), dtype=object)
+
+
+def _flag_duplicates(ids: Any, lines: np.ndarray, column: str, problems: dict[int, Problem]) -> None:
+    """Mark every repeat of an id after its first row (the first keeps it); hashing, no sort of all rows."""
     codes, _ = _encode(ids)
-    present = codes >= 0
-    order = np.argsort(codes, kind="stable")
-    ordered = codes[order]
-    repeat = np.zeros(len(codes), dtype=bool)
-    repeat[order[1:]] = (ordered[1:] == ordered[:-1]) & present[order[1:]]
-    first_row_of: dict[int, int] = {}
-    for row in order:
-        first_row_of.setdefault(int(codes[row]), row)
-    for row in np.flatnonzero(repeat):
-        first = int(lines[first_row_of[int(codes[row])]])
-        problems[row] = problems[row] or Problem(column, Text(f"{column} 与第 {first} 行重复", f"{column} repeats the one on line {first}"))
+    if len(codes) == 0:
+        return
+    counts = np.bincount(codes[codes >= 0], minlength=1)
+    suspects = np.flatnonzero((codes >= 0) & (counts[np.clip(codes, 0, None)] > 1))
+    if len(suspects) == 0:
+        return
+    _, first_index = np.unique(codes[suspects], return_index=True)
+    first_row = dict(zip(codes[suspects][first_index].tolist(), suspects[first_index].tolist(), strict=True))
+    repeats = [row for row in suspects.tolist() if first_row[int(codes[row])] != row]
+
+    def repeat(row: int) -> Problem:
+        first = int(lines[first_row[int(codes[row])]])
+        return Problem(column, Text(f"{column} 与第 {first} 行重复", f"{column} repeats the one on line {first}"))
+
+    _note(problems, repeats, repeat)
 
 
 def normalise_records(table: Table, rules: RuleSet) -> RecordColumns:
     """Typed records; invalid rows are kept with the Problem that makes them invalid."""
     n = len(table)
-    problems = np.full(n, None, dtype=object)
-    for problem in table.problems:
-        problems[problem.row] = Problem(problem.column, Text(problem.message_zh, problem.message_en))
+    problems: dict[int, Problem] = {p.row: Problem(p.column, Text(p.message_zh, p.message_en)) for p in table.problems}
+    columns = {name: as_arrow(table.column(name)) for name in RECORD_COLUMNS}
     for name in REQUIRED_RECORD_COLUMNS:
-        for row in np.flatnonzero(_is_none(table.column(name))):
-            problems[row] = problems[row] or Problem(name, Text(f"{name} 为空", f"{name} is empty"))
-    record_id = table.column("record_id")
-    _flag_duplicates(record_id, table.lines, "record_id", problems)
+        missing = np.flatnonzero(~pc.is_valid(columns[name]).to_numpy(zero_copy_only=False))
+        _note(problems, missing, Problem(name, Text(f"{name} 为空", f"{name} is empty")))
+    _flag_duplicates(columns["record_id"], table.lines, "record_id", problems)
 
     catalog = rules.catalog
     subjects = rules.subjects
     subject_names = {name: subjects.index(code) for name, code in _alias_map(catalog.entries("subjects")).items()}
-    subject = _interpret(table.column("subject"), _choice(subject_names, "subject"), -1, "subject", problems)
-    hours = _interpret(table.column("hours"), _positive_hours, 0, "hours", problems)
-    moments = _interpret(table.column("completed_at"), _instant, (0, 0, 0), "completed_at", problems)
-    platform_names = _alias_map(catalog.entries("platforms"))
-    platform_codes = _interpret(table.column("platform"), lambda t: platform_names.get(t.lower(), t), "", "platform", problems)
-    has_platform = ~_is_none(table.column("platform"))
-    mode = _interpret(table.column("mode"), _choice(_MODES, "mode"), None, "mode", problems)
-    topic_names = _alias_map(catalog.entries("topics"))
-    topic_codes = _interpret(table.column("topic"), lambda t: topic_names.get(t.lower(), t), "", "topic", problems)
-    teacher = _interpret(table.column("role"), _choice(_ROLES, "role"), False, "role", problems)
-    quality = _interpret(table.column("quality_course"), _boolean, False, "quality_course", problems)
-    declared = _interpret(table.column("source"), _choice(_SOURCES, "source"), False, "source", problems)
-    approved = _interpret(table.column("approved"), _boolean, True, "approved", problems)
-    credits = _interpret(table.column("credits"), _non_negative, -1, "credits", problems)
+    subject = _interpret(columns["subject"], _choice(subject_names, "subject"), -1, "subject", problems, np.int8)
+    hours, _, failures = parse_amounts(columns["hours"])
+    _note(problems, list(failures), lambda row: _problem("hours", failures[row]))
+    _note(problems, np.flatnonzero(hours <= 0), lambda row: _not_positive(columns["hours"][row].as_py()))
+    timestamp, year, day, _, failures = parse_instants(columns["completed_at"])
+    _note(problems, list(failures), lambda row: _problem("completed_at", failures[row]))
+    credits, has_credits, failures = parse_amounts(columns["credits"])
+    _note(problems, list(failures), lambda row: _problem("credits", failures[row]))
+    _note(problems, np.flatnonzero(has_credits & (credits < 0)), lambda row: _negative_credits(columns["credits"][row].as_py()))
+    credits = np.where(has_credits, credits, -1)
+    mode = _interpret(columns["mode"], _choice(_MODES, "mode"), -1, "mode", problems, np.int8)
+    teacher = _interpret(columns["role"], _choice(_ROLES, "role"), False, "role", problems, bool)
+    quality = _interpret(columns["quality_course"], _boolean, False, "quality_course", problems, bool)
+    declared = _interpret(columns["source"], _choice(_SOURCES, "source"), False, "source", problems, bool)
+    approved = _interpret(columns["approved"], _boolean, True, "approved", problems, bool)
 
-    platform, platforms = _vocabulary_index(platform_codes, tuple(catalog.entries("platforms")))
+    platform_names = _alias_map(catalog.entries("platforms"))
+    codes, uniques = _encode(columns["platform"])
+    platform, platforms = _vocabulary_index(
+        codes, [platform_names.get(u.lower(), u) if u else u for u in uniques], tuple(catalog.entries("platforms"))
+    )
+    has_platform = codes >= 0
+    topic_names = _alias_map(catalog.entries("topics"))
+    codes, uniques = _encode(columns["topic"])
     listed_topics = [course.topic for course in catalog.entries("courses").values() if course.topic]
-    topic, topics = _vocabulary_index(topic_codes, (*catalog.entries("topics"), *listed_topics))
-    course_codes, courses = _encode(table.column("course_id"))
-    kind_values = np.where(_is_none(table.column("kind")), "course", table.column("kind"))
-    kind, kinds = _vocabulary_index(list(kind_values), ("course",))
-    mode_array = np.asarray(mode, dtype=object)
-    online = np.where(_is_none(mode_array), has_platform, mode_array == True)  # noqa: E712 - object array
-    moment_array = np.array(list(moments), dtype=np.int64).reshape(n, 3) if n else np.zeros((0, 3), dtype=np.int64)
-    invalid = ~_is_none(problems)
+    topic, topics = _vocabulary_index(
+        codes, [topic_names.get(u.lower(), u) if u else u for u in uniques], (*catalog.entries("topics"), *listed_topics)
+    )
+    course, courses = _encode(columns["course_id"])
+    codes, uniques = _encode(columns["kind"])
+    kind, kinds = _vocabulary_index(codes, uniques, ("course",))
+    kind = np.where(codes < 0, 1, kind).astype(np.int32)  # no kind given: a course (vocabulary entry 1)
+    online = np.where(mode < 0, has_platform, mode == 1)
+    invalid = np.zeros(n, dtype=bool)
+    invalid[list(problems)] = True
     return RecordColumns(
-        record_id=record_id,
-        person_id=table.column("person_id"),
-        line=table.lines.astype(np.int64, copy=False),
-        subject=np.where(invalid, -1, np.asarray(subject, dtype=np.int64)).astype(np.int8),
-        hours=np.asarray(hours, dtype=np.int64),
-        timestamp=moment_array[:, 0],
-        year=moment_array[:, 1].astype(np.int32),
-        day=moment_array[:, 2].astype(np.int32),
+        record_id=columns["record_id"],
+        person_id=columns["person_id"],
+        line=np.asarray(table.lines, dtype=np.int64),
+        subject=np.where(invalid, -1, subject).astype(np.int8),
+        hours=hours,
+        timestamp=timestamp,
+        year=year,
+        day=day,
         platform=platform,
         online=online.astype(bool),
         topic=topic,
-        course=course_codes,
-        teacher=np.asarray(teacher, dtype=bool),
-        quality=np.asarray(quality, dtype=bool),
-        declared=np.asarray(declared, dtype=bool),
-        approved=np.asarray(approved, dtype=bool),
+        course=course,
+        teacher=teacher.astype(bool),
+        quality=quality.astype(bool),
+        declared=declared.astype(bool),
+        approved=approved.astype(bool),
         kind=kind,
-        credits=np.asarray(credits, dtype=np.int64),
+        credits=credits,
         invalid=invalid,
-        problem=problems,
+        problems=problems,
         subjects=subjects,
         platforms=platforms,
         topics=topics,
         courses=tuple(c if c is not None else "" for c in courses),
         kinds=kinds,
     )
+
+
+def _negative_credits(text: str | None) -> Problem:
+    return Problem("credits", Text(f"credits：数值应不小于 0，实际为 {text!r}", f"credits: expected an amount >= 0, got {text!r}"))
+
+
+def _not_positive(text: str | None) -> Problem:
+    return Problem("hours", Text(f"hours：学时应大于 0，实际为 {text!r}", f"hours: expected hours > 0, got {text!r}"))
