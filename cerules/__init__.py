@@ -14,12 +14,15 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from .api import load_rules
+from .calls import check_bid, check_posting, load_call
 from .evaluation import Evaluation, evaluate, evaluate_files, evaluate_person
 from .explain import PersonResult, RecordOutcome, RequirementOutcome
 from .hookspecs import hookimpl
 from .io import InputError, Table, read_table
+from .plans import check_plan, load_plan, plan_to_layer
 from .reasons import NAMES as REASON_CODES
 from .rules import Layer, Profile, RulesError, RuleSet, load_layer, parse_layer, provincial_layer
+from .uscc import check_uscc
 
 __all__ = [
     "REASON_CODES",
@@ -37,6 +40,13 @@ __all__ = [
     "evaluate",
     "evaluate_files",
     "evaluate_person",
+    "check_bid",
+    "check_plan",
+    "check_posting",
+    "check_uscc",
+    "load_call",
+    "load_plan",
+    "plan_to_layer",
     "hookimpl",
     "load_layer",
     "load_rules",

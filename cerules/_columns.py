@@ -28,7 +28,7 @@ _AMOUNT = r"^\s*\+?(?P<whole>\d{1,12})(?:\.(?P<frac>\d+))?\s*$"
 _INSTANT = (
     r"^\s*(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})"
     r"(?:[T ](?P<h>\d{2}):(?P<mi>\d{2})(?::(?P<s>\d{2})(?:\.(?P<f>\d{1,6}))?)?"
-    r"(?P<z>Z|[+-]\d{2}:\d{2})?)?\s*$"
+    r"(?P<z>Z|[+-](?P<zh>\d{2}):(?P<zm>\d{2}))?)?\s*$"
 )
 _EPOCH_DAY = dt.date(1970, 1, 1).toordinal()
 
@@ -75,23 +75,31 @@ def _digits(struct: pa.StructArray, name: str, missing: int = 0) -> np.ndarray:
 def parse_amounts(column: Any) -> tuple[np.ndarray, np.ndarray, dict[int, BadValue]]:
     """Decimal amounts in hundredths (half up past two places), with presence and failures by row.
 
-    Returns (hundredths, present, failures); absent cells are not failures.
+    Returns (hundredths, present, failures); absent cells are not failures. Amounts repeat a
+    lot, so each distinct text is parsed once.
     """
     array = as_arrow(column)
     n = len(array)
     present = pc.is_valid(array).to_numpy(zero_copy_only=False)
-    result = np.zeros(n, dtype=np.int64)
     if n == 0:
-        return result, present, {}
-    matched = pc.extract_regex(pc.fill_null(array, ""), _AMOUNT)
+        return np.zeros(0, dtype=np.int64), present, {}
+    encoded = array.dictionary_encode()
+    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+    distinct = encoded.dictionary
+    matched = pc.extract_regex(distinct, _AMOUNT)
     simple = pc.is_valid(matched).to_numpy(zero_copy_only=False)
     whole = _digits(matched, "whole")
     fraction = pc.utf8_slice_codeunits(pc.binary_join_element_wise(pc.fill_null(matched.field("frac"), ""), "000", ""), 0, 3)
     thousandths = pc.cast(fraction, pa.int64()).to_numpy(zero_copy_only=False)
-    result = np.where(simple, whole * 100 + (thousandths + 5) // 10, 0)
-    values, failures = _fallback(array, np.flatnonzero(present & ~simple), parse_amount)
-    for row, value in values.items():
-        result[row] = value
+    values = np.where(simple, whole * 100 + (thousandths + 5) // 10, 0).astype(np.int64)
+    unusual, failed = _fallback(distinct, np.flatnonzero(~simple), parse_amount)
+    for index, value in unusual.items():
+        values[index] = value
+    result = np.append(values, 0)[codes]
+    failures = {}
+    if failed:
+        for row in np.flatnonzero(np.isin(codes, np.fromiter(failed, dtype=np.int64))).tolist():
+            failures[row] = failed[int(codes[row])]
     return result, present, failures
 
 
@@ -128,6 +136,96 @@ def _steady_year(year: int) -> bool:
     return True
 
 
+def _bytes(array: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """The UTF-8 bytes of a string array and each row's start and end in them (no copy)."""
+    if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
+        array = pc.cast(array, pa.string())
+    _, offsets, data = array.buffers()
+    width = np.int64 if pa.types.is_large_string(array.type) else np.int32
+    bounds = np.frombuffer(offsets, dtype=width)[array.offset : array.offset + len(array) + 1].astype(np.int64)
+    raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(1, dtype=np.uint8)
+    return raw, bounds
+
+
+def _fields_fixed(array: pa.Array) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Rows in the common shapes (`YYYY-MM-DD[( |T)HH:MM:SS[Z|±hh:mm]]`) and their fields, read
+    straight from the UTF-8 bytes: every field stands at a fixed position."""
+    raw, bounds = _bytes(array)
+    start, length = bounds[:-1], np.diff(bounds)
+    shape_ok = np.isin(length, (10, 19, 20, 25))
+    start = np.where(shape_ok, start, 0)
+    padded = np.concatenate([raw, np.zeros(32, dtype=np.uint8)])
+
+    def at(position: int) -> np.ndarray:
+        return padded[start + position]
+
+    def digits(*positions: int) -> tuple[np.ndarray, np.ndarray]:
+        number = np.zeros(len(start), dtype=np.int32)
+        ok = np.ones(len(start), dtype=bool)
+        for position in positions:
+            value = at(position) - np.uint8(48)  # non-digits wrap around above 9
+            ok &= value <= 9
+            number = number * 10 + value
+        return number, ok
+
+    y, ok_y = digits(0, 1, 2, 3)
+    mo, ok_mo = digits(5, 6)
+    d, ok_d = digits(8, 9)
+    timed = length >= 19
+    zoned = length == 25
+    sign = at(19)
+    utc = (length == 20) & (sign == ord("Z"))
+    date_ok = ok_y & ok_mo & ok_d & (at(4) == ord("-")) & (at(7) == ord("-"))
+    fine = shape_ok & date_ok & ((length == 10) | timed)
+    h = mi = sec = zh = zm = np.zeros(len(start), dtype=np.int32)
+    if timed.any():
+        h, ok_h = digits(11, 12)
+        mi, ok_mi = digits(14, 15)
+        sec, ok_s = digits(17, 18)
+        separator = at(10)
+        time_ok = ok_h & ok_mi & ok_s & ((separator == ord("T")) | (separator == ord(" "))) & (at(13) == ord(":")) & (at(16) == ord(":"))
+        fine &= ~timed | (time_ok & ((length != 20) | utc))
+    if zoned.any():
+        zh, ok_zh = digits(20, 21)
+        zm, ok_zm = digits(23, 24)
+        zone_ok = ok_zh & ok_zm & ((sign == ord("+")) | (sign == ord("-"))) & (at(22) == ord(":"))
+        fine &= ~zoned | zone_ok
+    return fine, {
+        "y": y.astype(np.int64),
+        "mo": mo.astype(np.int64),
+        "d": d.astype(np.int64),
+        "h": np.where(timed, h, 0).astype(np.int64),
+        "mi": np.where(timed, mi, 0).astype(np.int64),
+        "s": np.where(timed, sec, 0).astype(np.int64),
+        "f": np.zeros(len(start), dtype=np.int64),
+        "naive": ~(zoned | utc),
+        "negative": zoned & (sign == ord("-")),
+        "zh": np.where(zoned, zh, 0).astype(np.int64),
+        "zm": np.where(zoned, zm, 0).astype(np.int64),
+    }
+
+
+def _fields_general(array: pa.Array) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Fields of instants in any shape the regex admits (minutes only, fractions): matched, fields."""
+    m = pc.extract_regex(array, _INSTANT)
+    matched = pc.is_valid(m).to_numpy(zero_copy_only=False)
+    fraction = pc.utf8_slice_codeunits(pc.binary_join_element_wise(pc.fill_null(m.field("f"), ""), "000000", ""), 0, 6)
+    zone = pc.fill_null(m.field("z"), "")
+    return matched, {
+        "y": _digits(m, "y", 1970),
+        "mo": _digits(m, "mo", 1),
+        "d": _digits(m, "d", 1),
+        "h": _digits(m, "h"),
+        "mi": _digits(m, "mi"),
+        "s": _digits(m, "s"),
+        "f": pc.cast(fraction, pa.int64()).to_numpy(zero_copy_only=False),
+        "naive": pc.equal(zone, "").to_numpy(zero_copy_only=False),
+        "negative": pc.starts_with(zone, "-").to_numpy(zero_copy_only=False),
+        "zh": _digits(m, "zh"),
+        "zm": _digits(m, "zm"),
+    }
+
+
 def parse_instants(column: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[int, BadValue]]:
     """ISO 8601 instants: (microseconds since the epoch, Shanghai year, Shanghai day ordinal, present, failures).
 
@@ -141,37 +239,34 @@ def parse_instants(column: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.
     day = np.zeros(n, dtype=np.int32)
     if n == 0:
         return micros, year, day, present, {}
-    m = pc.extract_regex(pc.fill_null(array, ""), _INSTANT)
-    simple = pc.is_valid(m).to_numpy(zero_copy_only=False)
-    y, mo, d = _digits(m, "y", 1970), _digits(m, "mo", 1), _digits(m, "d", 1)
-    h, mi, s = _digits(m, "h"), _digits(m, "mi"), _digits(m, "s")
-    fraction = pc.utf8_slice_codeunits(pc.binary_join_element_wise(pc.fill_null(m.field("f"), ""), "000000", ""), 0, 6)
-    f = pc.cast(fraction, pa.int64()).to_numpy(zero_copy_only=False)
-    zone = pc.fill_null(m.field("z"), "").to_numpy(zero_copy_only=False).astype(str)
-    naive = zone == ""
-    utc = zone == "Z"
-    offset_text = np.where(naive | utc, "+00:00", zone)
-    sign = np.where(np.char.startswith(offset_text, "-"), -1, 1)
-    offset_minutes = sign * (np.char.ljust(offset_text, 6).astype("U6").view("U1").reshape(-1, 6)[:, [1, 2]].astype(int) @ [10, 1] * 60
-                            + np.char.ljust(offset_text, 6).view("U1").reshape(-1, 6)[:, [4, 5]].astype(int) @ [10, 1])  # fmt: skip
+    filled = pc.fill_null(array, "")
+    fixed, fields = _fields_fixed(filled)
+    fixed &= present
+    simple = fixed.copy()
+    others = np.flatnonzero(~fixed & present)
+    if len(others):
+        matched, general = _fields_general(pc.utf8_trim_whitespace(filled.take(pa.array(others))))
+        for name, values in general.items():
+            fields[name][others] = values
+        simple[others] = matched
+    y, mo, d, h, mi, s, f = (fields[k] for k in ("y", "mo", "d", "h", "mi", "s", "f"))
+    offset_minutes = np.where(fields["negative"], -1, 1) * (fields["zh"] * 60 + fields["zm"])
     valid = (
         simple
         & (mo >= 1) & (mo <= 12) & (d >= 1) & (d <= _days_in_month(y, mo))
         & (h <= 23) & (mi <= 59) & (s <= 59) & (np.abs(offset_minutes) < 24 * 60)
     )  # fmt: skip
     distinct_years = np.unique(y[valid])
-    steady_years = distinct_years[[_steady_year(int(year)) for year in distinct_years]] if len(distinct_years) else distinct_years
+    steady_years = distinct_years[[_steady_year(int(value)) for value in distinct_years]] if len(distinct_years) else distinct_years
     steady = valid & np.isin(y, steady_years)
-    offset_minutes = np.where(naive, 8 * 60, offset_minutes)
-    local_seconds = _days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s
-    utc_seconds = local_seconds - offset_minutes * 60
+    offset_minutes = np.where(fields["naive"], 8 * 60, offset_minutes)
+    utc_seconds = _days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s - offset_minutes * 60
     micros = np.where(steady, utc_seconds * 1_000_000 + f, 0)
-    shanghai_seconds = utc_seconds + 8 * 3600
-    shanghai_days = np.floor_divide(shanghai_seconds, 86400)
+    shanghai_days = np.floor_divide(utc_seconds + 8 * 3600, 86400)
     day = np.where(steady, shanghai_days + _EPOCH_DAY, 0).astype(np.int32)
     year = np.where(steady, _year_of_days(shanghai_days), 0).astype(np.int32)
-    values, failures = _fallback(array, np.flatnonzero(present & ~steady), _instant_triple)
-    for row, (moment, local_year, ordinal) in values.items():
+    unusual, failures = _fallback(array, np.flatnonzero(present & ~steady), _instant_triple)
+    for row, (moment, local_year, ordinal) in unusual.items():
         micros[row], year[row], day[row] = moment, local_year, ordinal
     return micros, year, day, present, failures
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from . import __version__
 from .api import load_rules
+from .cli_forms import register as register_forms
 from .evaluation import evaluate_files
 from .io import InputError
 from .plugins import PluginError, Plugins
@@ -84,6 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--year", type=int, default=2023)
     new.add_argument("--dir", default=".", help="where to create the package folder")
     new.set_defaults(handler=_new_plugin)
+
+    register_forms(commands)
     return parser
 
 

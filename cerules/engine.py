@@ -200,7 +200,7 @@ def _string_rank(values: pa.Array, rows: np.ndarray | None = None) -> np.ndarray
     return ranks.to_numpy(zero_copy_only=False).astype(np.int64)
 
 
-def _lookup(keys: np.ndarray, values: pa.Array) -> np.ndarray:
+def lookup(keys: np.ndarray, values: pa.Array) -> np.ndarray:
     """Position of each value in `keys` (unique strings), -1 when absent (a hash join, not a sort)."""
     if len(keys) == 0 or len(values) == 0:
         return np.full(len(values), -1, dtype=np.int64)
@@ -212,7 +212,7 @@ def evaluate_columns(rules: RuleSet, persons: PersonColumns, records: RecordColu
     """Decide every record and every requirement of a cohort for the rule set's year."""
     year = rules.year
     compiled = compile_policies(rules, persons.profiles, records)
-    person_index = _lookup(persons.person_id, records.person_id)
+    person_index = lookup(persons.person_id, records.person_id)
     known = person_index >= 0
     profile = np.where(known, persons.profile[np.clip(person_index, 0, None)] if len(persons) else 0, 0)
     listed, subject_code, hours, topic = _apply_course_lists(compiled, records, profile)

@@ -8,12 +8,13 @@ from typing import Any
 
 import attrs
 import numpy as np
+import pyarrow as pa
 
 from . import __version__
 from . import reasons as R
 from .engine import Ledger, evaluate_columns
 from .explain import PersonResult, person_result, record_outcome
-from .io import InputError, Table, read_table
+from .io import InputError, Table, read_table, table_from_arrow
 from .normalise import (
     REQUIRED_PERSON_COLUMNS,
     REQUIRED_RECORD_COLUMNS,
@@ -117,16 +118,25 @@ class Evaluation:
         return evaluation_html(self)
 
 
-def as_table(rows: Rows, name: str) -> Table:
-    return rows if isinstance(rows, Table) else table_from_rows(list(rows), path=name)
+def as_table(rows: Any, name: str) -> Table:
+    """A Table from a Table, an Arrow table, a pandas or polars DataFrame, or a list of dicts."""
+    if isinstance(rows, Table):
+        return rows
+    if isinstance(rows, pa.Table):
+        return table_from_arrow(rows, name)
+    if hasattr(rows, "to_arrow") and callable(rows.to_arrow):  # polars
+        return table_from_arrow(rows.to_arrow(), name)
+    if hasattr(rows, "columns") and hasattr(rows, "iloc"):  # pandas
+        return table_from_arrow(pa.Table.from_pandas(rows, preserve_index=False), name)
+    return table_from_rows(list(rows), path=name)
 
 
 def evaluate(rules: RuleSet, persons: Rows, records: Rows, *, strict: bool = False) -> Evaluation:
     """Evaluate a cohort given as tables or in-memory rows (dicts of strings or plain values)."""
     person_table = as_table(persons, "<persons>")
     record_table = as_table(records, "<records>")
-    _check_columns(person_table, REQUIRED_PERSON_COLUMNS)
-    _check_columns(record_table, REQUIRED_RECORD_COLUMNS)
+    check_columns(person_table, REQUIRED_PERSON_COLUMNS)
+    check_columns(record_table, REQUIRED_RECORD_COLUMNS)
     person_columns, rejected = normalise_persons(person_table)
     record_columns = normalise_records(record_table, rules)
     ledger = evaluate_columns(rules, person_columns, record_columns)
@@ -158,7 +168,7 @@ def evaluate_person(rules: RuleSet, person: Mapping[str, Any], records: Sequence
     return result
 
 
-def _check_columns(table: Table, required: Sequence[str]) -> None:
+def check_columns(table: Table, required: Sequence[str]) -> None:
     missing = [name for name in required if name not in table.columns]
     if missing and len(table):
         found = ", ".join(table.columns) or "none"

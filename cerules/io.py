@@ -119,28 +119,34 @@ class Table:
     ``lines`` holds, for each row, the 1-based line of the source file where the row starts: for
     CSV the physical line (the header is line 1 when it is the first line), for JSON Lines the
     line of the object. Parquet has no lines and no header row, so row ``i`` (0-based) gets
-    ``i + 1``. Equality is identity (arrays have no useful ``==``).
+    ``i + 1``. Equality is identity (arrays have no useful ``==``). A column is a numpy array of
+    ``str | None`` or, for files read column-wise (Parquet), an Arrow string array.
     """
 
     path: str
-    columns: dict[str, np.ndarray]
+    columns: dict[str, np.ndarray | pa.Array]
     lines: np.ndarray
     problems: tuple[RowProblem, ...] = ()
 
     def __attrs_post_init__(self) -> None:
         for name, values in self.columns.items():
-            if values.shape != self.lines.shape:
+            if len(values) != len(self.lines):
                 raise ValueError(f"column {name!r} has {len(values)} cells, the table has {len(self.lines)} rows")
 
     def __len__(self) -> int:
         return len(self.lines)
 
-    def column(self, name: str) -> np.ndarray:
-        """The named column, or an all-``None`` column when the file does not have it."""
+    def column(self, name: str) -> np.ndarray | pa.Array:
+        """The named column, or an all-missing column when the file does not have it."""
         found = self.columns.get(name)
         if found is not None:
             return found
-        return _frozen([None] * len(self))
+        return pa.nulls(len(self), pa.string())
+
+    def cells(self, name: str) -> list[str | None]:
+        """The named column as a Python list (for people and tests; the engine reads columns)."""
+        column = self.column(name)
+        return column.to_pylist() if isinstance(column, pa.Array) else list(column)
 
     def __repr__(self) -> str:
         return f"Table(path={self.path!r}, rows={len(self)}, columns={list(self.columns)}, problems={len(self.problems)})"
@@ -571,7 +577,7 @@ def _arrow_text(display: str, name: str, values: pa.ChunkedArray) -> pa.ChunkedA
 
 def _parquet_column(
     display: str, name: str, values: pa.ChunkedArray, problems: list[tuple[int, int, RowProblem]], position: int
-) -> np.ndarray:
+) -> np.ndarray | pa.Array:
     """Stripped text cells; a list or struct value is no cell, so it becomes ``None`` and a problem."""
     if _is_nested(values.type):
         for row in np.flatnonzero(values.is_valid().to_numpy(zero_copy_only=False)):
@@ -580,7 +586,20 @@ def _parquet_column(
         return _frozen([None] * len(values))
     text = pc.utf8_trim_whitespace(_arrow_text(display, name, values))
     text = pc.if_else(pc.equal(text, ""), pa.scalar(None, text.type), text)
-    return _frozen(text.to_numpy(zero_copy_only=False))
+    return text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
+
+
+def table_from_arrow(data: pa.Table, display: str = "<table>", required: Sequence[str] = ()) -> Table:
+    """A Table from an Arrow table (a DataFrame's, say): every column as text, as Parquet is read."""
+    names = [name.strip() for name in data.column_names]
+    _check_names(display, names)
+    _check_required(display, names, required)
+    problems: list[tuple[int, int, RowProblem]] = []
+    columns = {name: _parquet_column(display, name, data.column(i), problems, i) for i, name in enumerate(names)}
+    problems.sort(key=lambda item: item[:2])
+    lines = np.arange(1, data.num_rows + 1, dtype=np.int64)
+    lines.flags.writeable = False
+    return Table(display, columns, lines, tuple(problem for *_, problem in problems))
 
 
 def _read_parquet(display: str, required: Sequence[str]) -> Table:
@@ -592,15 +611,7 @@ def _read_parquet(display: str, required: Sequence[str]) -> Table:
     except (pa.ArrowException, OSError) as err:
         reason = str(err).splitlines()[0] if str(err) else type(err).__name__
         raise InputError(display, f"not a readable Parquet file ({reason})", f"不是可读取的 Parquet 文件（{reason}）") from None
-    names = [name.strip() for name in data.column_names]
-    _check_names(display, names)
-    _check_required(display, names, required)
-    problems: list[tuple[int, int, RowProblem]] = []
-    columns = {name: _parquet_column(display, name, data.column(i), problems, i) for i, name in enumerate(names)}
-    problems.sort(key=lambda item: item[:2])
-    lines = np.arange(1, data.num_rows + 1, dtype=np.int64)
-    lines.flags.writeable = False
-    return Table(display, columns, lines, tuple(problem for *_, problem in problems))
+    return table_from_arrow(data, display, required)
 
 
 # --------------------------------------------------------------------------------------------

@@ -282,15 +282,27 @@ def _flag_duplicates(ids: Any, lines: np.ndarray, column: str, problems: dict[in
     _note(problems, repeats, repeat)
 
 
-def normalise_records(table: Table, rules: RuleSet) -> RecordColumns:
-    """Typed records; invalid rows are kept with the Problem that makes them invalid."""
+def duplicate_rows(table: Table) -> dict[int, Problem]:
+    """Rows repeating a record_id of an earlier row, with the problem naming that row's line."""
+    problems: dict[int, Problem] = {}
+    _flag_duplicates(table.column("record_id"), table.lines, "record_id", problems)
+    return problems
+
+
+def normalise_records(table: Table, rules: RuleSet, *, duplicates: Mapping[int, Problem] | None = None) -> RecordColumns:
+    """Typed records; invalid rows are kept with the Problem that makes them invalid.
+
+    `duplicates` gives the repeated record ids when the table is a chunk of a larger input
+    (they are found over the whole input); otherwise they are found in the table.
+    """
     n = len(table)
     problems: dict[int, Problem] = {p.row: Problem(p.column, Text(p.message_zh, p.message_en)) for p in table.problems}
     columns = {name: as_arrow(table.column(name)) for name in RECORD_COLUMNS}
     for name in REQUIRED_RECORD_COLUMNS:
         missing = np.flatnonzero(~pc.is_valid(columns[name]).to_numpy(zero_copy_only=False))
         _note(problems, missing, Problem(name, Text(f"{name} 为空", f"{name} is empty")))
-    _flag_duplicates(columns["record_id"], table.lines, "record_id", problems)
+    repeats = duplicate_rows(table) if duplicates is None else duplicates
+    _note(problems, list(repeats), lambda row: repeats[row])
 
     catalog = rules.catalog
     subjects = rules.subjects

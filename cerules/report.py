@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 import json
 import os
 import tempfile
 import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import reasons as R
-from ._hours import format_amount, to_float, to_number
-from .engine import NOT_APPLICABLE
+from ._hours import format_amount
+from .engine import NOT_APPLICABLE, Ledger
 from .evaluation import Evaluation
 from .regions import city_name
 
@@ -27,40 +28,104 @@ def to_json(evaluation: Evaluation, lang: str = "zh") -> str:
     return json.dumps(evaluation.to_document(lang), ensure_ascii=False, indent=2) + "\n"
 
 
-def to_csv(evaluation: Evaluation) -> str:
-    """One row per person: the verdict and, per requirement, required/credited/shortfall/met."""
-    ledger = evaluation.ledger
-    ids = ledger.compiled.requirement_ids
+CSV_RECORD_COLUMNS = ("records", "credited_records", "rejected_records", "reasons")
+
+
+def csv_header(requirement_ids: Sequence[str]) -> list[str]:
     header = ["person_id", "compliant"]
-    for requirement_id in ids:
+    for requirement_id in requirement_ids:
         header += [f"{requirement_id}.{part}" for part in ("required", "credited", "shortfall", "met", "set_by")]
-    header += ["records", "credited_records", "rejected_records", "reasons"]
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
+    return header + list(CSV_RECORD_COLUMNS)
+
+
+_FRACTIONS = np.array([".0" if f == 0 else f".{f // 10}" if f % 10 == 0 else f".{f:02d}" for f in range(100)], dtype=object)
+
+
+def _decimal_text(hundredths: np.ndarray) -> pa.Array:
+    """Hundredths as the contract's decimals (`30.0`, `43.5`, `0.07`), built column-wise."""
+    whole = pc.cast(pa.array(hundredths // 100), pa.string())
+    return pc.binary_join_element_wise(whole, pa.array(_FRACTIONS[hundredths % 100], type=pa.string()), "")
+
+
+def _whole_or_decimal_text(hundredths: np.ndarray) -> pa.Array:
+    """Whole numbers without a fraction (`30`), others as decimals (`7.5`)."""
+    whole = pc.cast(pa.array(hundredths // 100), pa.string())
+    return pc.if_else(pa.array(hundredths % 100 == 0), whole, _decimal_text(hundredths))
+
+
+def csv_rows(ledger: Ledger, requirement_ids: Sequence[str]) -> pa.Table:
+    """One row per person of a ledger, as text columns in `csv_header` order (vectorised)."""
+    n = len(ledger.persons)
+    columns: dict[str, pa.Array] = {
+        "person_id": pa.array(ledger.persons.person_id, type=pa.string()),
+        "compliant": pa.array(np.where(ledger.compliant, "true", "false"), type=pa.string()),
+    }
+    own = {requirement_id: r for r, requirement_id in enumerate(ledger.compiled.requirement_ids)}
+    for requirement_id in requirement_ids:
+        r = own.get(requirement_id)
+        required = ledger.required[:, r] if r is not None else np.full(n, NOT_APPLICABLE, dtype=np.int64)
+        achieved = ledger.achieved[:, r] if r is not None else np.zeros(n, dtype=np.int64)
+        applies = required != NOT_APPLICABLE
+        setter_by_profile = np.array(
+            [next((q.provenance.layer for q in policy.requirements if q.id == requirement_id), "") for policy in ledger.compiled.policies],
+            dtype=object,
+        )
+        parts = {
+            "required": _whole_or_decimal_text(np.maximum(required, 0)),
+            "credited": _decimal_text(achieved),
+            "shortfall": _decimal_text(np.maximum(required - achieved, 0)),
+            "met": pa.array(np.where(achieved >= required, "true", "false"), type=pa.string()),
+            "set_by": pa.array(setter_by_profile[ledger.persons.profile] if n else np.zeros(0, dtype=object), type=pa.string()),
+        }
+        for part, values in parts.items():
+            columns[f"{requirement_id}.{part}"] = pc.if_else(pa.array(applies), values, "")
+    owner = ledger.person_index
+    known = owner >= 0
     credited = ledger.status_credited
-    for person in range(len(ledger.persons)):
-        policy = ledger.compiled.policies[int(ledger.persons.profile[person])]
-        setters = {r.id: r.provenance.layer for r in policy.requirements}
-        row: list[object] = [ledger.persons.person_id[person], _bool(bool(ledger.compliant[person]))]
-        for r, requirement_id in enumerate(ids):
-            required = int(ledger.required[person, r])
-            if required == NOT_APPLICABLE:
-                row += ["", "", "", "", ""]
-                continue
-            achieved = int(ledger.achieved[person, r])
-            row += [
-                to_number(required),
-                to_float(achieved),
-                to_float(max(required - achieved, 0)),
-                _bool(bool(ledger.met[person, r])),
-                setters[requirement_id],
-            ]
-        positions = ledger.record_positions(person)
-        codes = sorted({R.NAMES[c] for c in ledger.reason[positions] if c != R.CREDITED})
-        row += [len(positions), int(credited[positions].sum()), int((~credited[positions]).sum()), ";".join(codes)]
-        writer.writerow(row)
-    return out.getvalue()
+    records = np.bincount(owner[known], minlength=n)
+    credited_records = np.bincount(owner[known & credited], minlength=n)
+    mask = np.zeros(n, dtype=np.int64)
+    for code in range(1, len(R.NAMES)):
+        hit = known & (ledger.reason == code)
+        if hit.any():
+            mask |= (np.bincount(owner[hit], minlength=n) > 0).astype(np.int64) << code
+    distinct, inverse = np.unique(mask, return_inverse=True)
+    words = np.array([";".join(sorted(R.NAMES[c] for c in range(1, len(R.NAMES)) if m >> c & 1)) for m in distinct.tolist()], dtype=object)
+    columns["records"] = pc.cast(pa.array(records), pa.string())
+    columns["credited_records"] = pc.cast(pa.array(credited_records), pa.string())
+    columns["rejected_records"] = pc.cast(pa.array(records - credited_records), pa.string())
+    columns["reasons"] = pa.array(words[inverse] if n else np.zeros(0, dtype=object), type=pa.string())
+    return pa.table(columns)
+
+
+def _csv_cell(values: pa.Array) -> pa.Array:
+    """A text column as CSV cells: quoted (quotes doubled) only where a comma, quote or line end needs it."""
+    values = pc.fill_null(values, "")
+    needs = pc.match_substring_regex(values, '[",\r\n]')
+    quoted = pc.binary_join_element_wise('"', pc.replace_substring(values, '"', '""'), '"', "")
+    return pc.if_else(needs, quoted, values)
+
+
+def csv_bytes(table: pa.Table, *, header: bool) -> bytes:
+    """CSV text of a table of text columns, the way Python's csv module writes it, built column-wise."""
+    lines = [",".join(_csv_cell(pa.array(table.column_names)).to_pylist()) + "\n"] if header else []
+    if table.num_rows == 0:
+        return "".join(lines).encode("utf-8")
+    cells = [_csv_cell(column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column) for column in table.columns]
+    joined = pc.binary_join_element_wise(pc.binary_join_element_wise(*cells, ","), "", "\n")
+    _, offsets, data = joined.buffers()
+    bounds = np.frombuffer(offsets, dtype=np.int32)[joined.offset : joined.offset + len(joined) + 1]
+    body = memoryview(data)[int(bounds[0]) : int(bounds[-1])].tobytes()
+    return "".join(lines).encode("utf-8") + body
+
+
+def to_csv(evaluation: Evaluation) -> str:
+    """One row per person: the verdict and, per requirement, required/credited/shortfall/met/set_by."""
+    ids = evaluation.ledger.compiled.requirement_ids
+    rows = csv_rows(evaluation.ledger, ids)
+    if rows.num_rows == 0:
+        return ",".join(csv_header(ids)) + "\n"
+    return csv_bytes(rows, header=True).decode("utf-8")
 
 
 def _bool(value: bool) -> str:

@@ -1,0 +1,458 @@
+"""Plans, postings and bids as documents: Word (.docx) and PDF, in the layout of the annexes.
+
+The notice asks for the study plans in Word and PDF (§4(1)) and for the posting and bid forms of
+Annexes 2 and 3. Each document is first laid out once as a list of blocks (headings, paragraphs,
+form tables with merged cells), then rendered by python-docx or by reportlab, so the two formats
+hold the same text.
+
+PDF uses reportlab's built-in CID font `STSong-Light` (Adobe-GB1): no font file is needed, and
+the font is not embedded — a PDF reader supplies a Song typeface for it (Adobe Reader and
+poppler with its CJK data do). Both libraries are the optional extra `cerules[forms]`.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+import attrs
+
+from .calls import BASE_LEVELS, PROJECT_TYPES, Bid, Posting
+from .plans import MODES, ORGANISATIONS, SITE_KINDS, FormError, Moment, StudyPlan
+
+SUFFIXES = (".docx", ".pdf")
+PDF_FONT = "STSong-Light"
+DOCX_FONT = "宋体"
+DOCX_TITLE_FONT = "黑体"
+CHECKED, UNCHECKED = "■", "□"
+"""Check boxes; ■ and □ are in GB 2312, so the PDF font has them."""
+
+
+@attrs.frozen
+class Cell:
+    text: str
+    span: int = 1
+    label: bool = False
+
+
+@attrs.frozen
+class Block:
+    """One piece of a document: `annex`, `title`, `subtitle`, `heading`, `paragraph`, `table`
+    (rows of cells over columns of relative `widths`) or `signature`."""
+
+    kind: str
+    text: str = ""
+    rows: tuple[tuple[Cell, ...], ...] = ()
+    widths: tuple[float, ...] = ()
+
+
+@attrs.frozen
+class Document:
+    title: str
+    author: str
+    blocks: tuple[Block, ...]
+
+
+# --------------------------------------------------------------------------------------------
+# Layouts.
+# --------------------------------------------------------------------------------------------
+
+
+def _v(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Moment):
+        return _zh_date(value)
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return str(value)
+
+
+def _zh_date(moment: Moment) -> str:
+    start = moment.start
+    text = f"{start.year}年{start.month}月{start.day}日"
+    return text if moment.date_only else f"{text} {start.format('HH:mm')}"
+
+
+def _boxes(options: Sequence[tuple[str, str]], chosen: str | None, other_detail: str | None = None) -> str:
+    parts = []
+    for code, label in options:
+        box = CHECKED if code == chosen else UNCHECKED
+        text = f"{box}{label}"
+        if code == "other":
+            text += f"（{other_detail or '＿＿＿＿'}）"
+        parts.append(text)
+    return "　".join(parts)
+
+
+def _yes_no(value: bool | None) -> str:
+    return _boxes([("yes", "是"), ("no", "否")], None if value is None else ("yes" if value else "no"))
+
+
+def _types(kind: str | None, detail: str | None) -> str:
+    return _boxes([(code, text.zh) for code, text in PROJECT_TYPES.items()], kind, detail)
+
+
+def _row(*cells: Cell) -> tuple[Cell, ...]:
+    return tuple(cells)
+
+
+def _wide(label: str, value: Any) -> tuple[Cell, ...]:
+    return (Cell(label, label=True), Cell(_v(value), span=3))
+
+
+def _pair(label1: str, value1: Any, label2: str, value2: Any) -> tuple[Cell, ...]:
+    return (Cell(label1, label=True), Cell(_v(value1)), Cell(label2, label=True), Cell(_v(value2)))
+
+
+FORM_WIDTHS = (0.24, 0.27, 0.22, 0.27)
+
+
+def plan_document(plan: StudyPlan) -> Document:
+    """A study plan in the five parts of Annex 1."""
+    department = plan.department.zh if plan.department else ""
+    title = plan.title.zh if plan.title else f"{plan.year or ''}年度专业科目学习计划"
+    blocks = [Block("title", title)]
+    sub = "　".join(part for part in (department, plan.document or "", f"{plan.year}年度" if plan.year else "") if part)
+    if sub:
+        blocks.append(Block("subtitle", sub))
+    blocks.append(Block("heading", "一、专业科目范围"))
+    scope = plan.scope
+    if scope is not None:
+        for label, values in (
+            ("行业", scope.industries),
+            ("领域", scope.fields),
+            ("职称系列", scope.title_series),
+            ("专业", scope.specialties),
+        ):
+            if values:
+                blocks.append(Block("paragraph", f"{label}：{'、'.join(values)}。"))
+    blocks.append(Block("heading", "二、学习内容"))
+    if plan.content is not None:
+        if plan.content.summary:
+            blocks.append(Block("paragraph", plan.content.summary))
+        for index, topic in enumerate(plan.content.topics, start=1):
+            blocks.append(Block("paragraph", f"（{_chinese_number(index)}）{topic}"))
+    blocks.append(Block("heading", "三、学时要求"))
+    if plan.hours is not None:
+        if plan.hours.required is not None:
+            blocks.append(Block("paragraph", f"专业科目每人每年累计不少于{_v(plan.hours.required)}学时。"))
+        if plan.hours.deadline is not None:
+            blocks.append(Block("paragraph", f"学习截止日期：{_v(plan.hours.deadline)}。"))
+        if plan.hours.note:
+            blocks.append(Block("paragraph", plan.hours.note))
+    blocks.append(Block("heading", "四、学习形式"))
+    form = plan.form
+    if form is not None:
+        if form.organisation:
+            organisation = ORGANISATIONS[form.organisation].zh if form.organisation in ORGANISATIONS else form.organisation
+            blocks.append(Block("paragraph", f"组织方式：{organisation}。"))
+        if form.modes:
+            modes = "、".join(MODES[m].zh if m in MODES else m for m in form.modes)
+            blocks.append(Block("paragraph", f"学习方式：{modes}。"))
+        if form.sites:
+            rows = [(Cell("学习网站", label=True), Cell("网址", label=True), Cell("类别", label=True))]
+            for site in form.sites:
+                kind = SITE_KINDS[site.kind].zh if site.kind in SITE_KINDS else _v(site.kind)
+                rows.append((Cell(_v(site.name)), Cell(_v(site.url)), Cell(kind)))
+            blocks.append(Block("table", rows=tuple(rows), widths=(0.38, 0.47, 0.15)))
+    blocks.append(Block("heading", "五、其他事项"))
+    if plan.other:
+        blocks.append(Block("paragraph", plan.other))
+    when = plan.submitted_at
+    blocks.append(Block("signature", f"{department}\n{_zh_date(Moment(when.start, date_only=True)) if when else '　　年　　月　　日'}"))
+    return Document(title=title, author=department, blocks=tuple(blocks))
+
+
+def posting_document(posting: Posting) -> Document:
+    """A posting on the form of Annex 2 (继续教育培训项目张榜申请表)."""
+    funding = posting.funding
+    provided = funding.provided if funding else None
+    amount = funding.amount if funding and funding.amount is not None else None
+    rows = [
+        _wide("张榜单位（盖章）", posting.unit),
+        _wide("项目名称", posting.project),
+        _wide("项目简介", posting.description),
+        _wide("项目类型", _types(posting.type, posting.type_detail)),
+        _pair("是否有财政资金支持", _yes_no(provided), "金额（万元）", amount),
+        _wide("是否允许揭榜单位收费", _yes_no(posting.contractor_may_charge)),
+        _wide("揭榜单位资质要求", posting.qualifications),
+        _wide("其他要求", posting.other_requirements),
+        _pair(
+            "联系人",
+            posting.contacts.person if posting.contacts else None,
+            "联系电话",
+            posting.contacts.phone if posting.contacts else None,
+        ),
+        _wide("电子邮箱", posting.contacts.email if posting.contacts else None),
+    ]
+    blocks = [
+        Block("annex", "附件2"),
+        Block("title", "继续教育培训项目张榜申请表"),
+        Block("table", rows=tuple(rows), widths=FORM_WIDTHS),
+    ]
+    dates = [
+        (label, m) for label, m in (("备案日期", posting.filed_at), ("发布日期", posting.published_at), ("揭榜截止", posting.deadline)) if m
+    ]
+    if dates:
+        blocks.append(Block("paragraph", "；".join(f"{label}：{_v(m)}" for label, m in dates) + "。"))
+    blocks.append(Block("signature", "张榜单位（盖章）\n　　年　　月　　日"))
+    return Document(title=f"继续教育培训项目张榜申请表：{_v(posting.project)}", author=_v(posting.unit), blocks=tuple(blocks))
+
+
+def bid_document(bid: Bid) -> Document:
+    """A bid on the form of Annex 3 (继续教育培训项目揭榜申请表)."""
+    unit = bid.unit
+    contacts = bid.contacts
+
+    def u(name: str) -> Any:
+        return getattr(unit, name) if unit else None
+
+    def c(name: str) -> Any:
+        return getattr(contacts, name) if contacts else None
+
+    rows = [
+        _wide("揭榜单位（盖章）", u("name")),
+        _wide("单位地址", u("address")),
+        _wide("统一社会信用代码", u("uscc")),
+        _pair("注册资本（万元）", u("registered_capital"), "成立日期", u("founded")),
+        _pair("法定代表人", u("legal_representative"), "联系人", c("person")),
+        _pair("联系电话", c("phone"), "传真", c("fax")),
+        _wide("电子邮箱", c("email")),
+        _wide("单位简介", u("introduction")),
+        _wide("揭榜项目名称", bid.project),
+        _wide("项目类型", _types(bid.type, bid.type_detail)),
+        _wide("揭榜理由", bid.reasons),
+    ]
+    blocks = [Block("annex", "附件3"), Block("title", "继续教育培训项目揭榜申请表"), Block("table", rows=tuple(rows), widths=FORM_WIDTHS)]
+    if bid.submitted_at:
+        blocks.append(Block("paragraph", f"提交日期：{_v(bid.submitted_at)}。"))
+    blocks.append(Block("signature", "揭榜单位（盖章）\n　　年　　月　　日"))
+    return Document(title=f"继续教育培训项目揭榜申请表：{_v(bid.project)}", author=_v(u("name")), blocks=tuple(blocks))
+
+
+def document_of(item: StudyPlan | Posting | Bid) -> Document:
+    if isinstance(item, StudyPlan):
+        return plan_document(item)
+    if isinstance(item, Posting):
+        return posting_document(item)
+    if isinstance(item, Bid):
+        return bid_document(item)
+    raise TypeError(f"expected a StudyPlan, Posting or Bid, got {type(item).__name__}")
+
+
+_DIGITS = "零一二三四五六七八九"
+
+
+def _chinese_number(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 21 → 二十一 (up to 99)."""
+    if n < 10:
+        return _DIGITS[n]
+    tens, ones = divmod(n, 10)
+    return f"{'' if tens == 1 else _DIGITS[tens]}十{_DIGITS[ones] if ones else ''}"
+
+
+# --------------------------------------------------------------------------------------------
+# Rendering.
+# --------------------------------------------------------------------------------------------
+
+
+def export(item: StudyPlan | Posting | Bid, path: str | os.PathLike[str]) -> Path:
+    """Write a plan, posting or bid as `.docx` or `.pdf` (by the suffix), all or nothing."""
+    target = Path(path)
+    suffix = target.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise FormError(
+            str(path),
+            None,
+            f"cannot export to {suffix or 'a file without suffix'}: expected .docx or .pdf",
+            "只能导出为 .docx 或 .pdf 文件",
+        )
+    document = document_of(item)
+    renderer: Callable[[Document, Path], None] = _render_docx if suffix == ".docx" else _render_pdf
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=target.parent if str(target.parent) else ".")
+    os.close(handle)
+    try:
+        renderer(document, Path(temporary))
+        os.chmod(temporary, 0o666 & ~_umask())
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _missing_library(name: str) -> FormError:
+    return FormError(
+        name,
+        None,
+        f"{name} is not installed: pip install 'cerules[forms]'",
+        f"未安装 {name}：请执行 pip install 'cerules[forms]'",
+    )
+
+
+def _render_docx(document: Document, path: Path) -> None:
+    try:
+        import docx
+        from docx.enum.table import WD_ALIGN_VERTICAL, WD_TABLE_ALIGNMENT
+        from docx.enum.text import WD_ALIGN_PARAGRAPH
+        from docx.oxml.ns import qn
+        from docx.shared import Cm, Pt
+    except ModuleNotFoundError:
+        raise _missing_library("python-docx") from None
+
+    out = docx.Document()
+    section = out.sections[0]
+    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    section.left_margin = section.right_margin = Cm(2.5)
+    section.top_margin = section.bottom_margin = Cm(2.5)
+    text_width = 21 - 5.0
+
+    def font(run_or_style: Any, name: str, size: float | None = None, bold: bool | None = None) -> None:
+        run_or_style.font.name = name
+        if size is not None:
+            run_or_style.font.size = Pt(size)
+        if bold is not None:
+            run_or_style.font.bold = bold
+        # python-docx sets the Latin font; Chinese text uses the East Asian font of the run.
+        element = run_or_style.element if hasattr(run_or_style, "element") else run_or_style._element
+        properties = element.get_or_add_rPr()
+        properties.get_or_add_rFonts().set(qn("w:eastAsia"), name)
+
+    font(out.styles["Normal"], DOCX_FONT, 12)
+    out.core_properties.title = document.title
+    out.core_properties.author = document.author or "cerules"
+    out.core_properties.comments = "cerules"
+
+    for block in document.blocks:
+        if block.kind == "annex":
+            font(out.add_paragraph().add_run(block.text), DOCX_TITLE_FONT, 14)
+        elif block.kind == "title":
+            paragraph = out.add_paragraph()
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            font(paragraph.add_run(block.text), DOCX_TITLE_FONT, 16, bold=True)
+        elif block.kind == "subtitle":
+            paragraph = out.add_paragraph()
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            paragraph.add_run(block.text)
+        elif block.kind == "heading":
+            font(out.add_paragraph().add_run(block.text), DOCX_TITLE_FONT, 14, bold=True)
+        elif block.kind == "paragraph":
+            paragraph = out.add_paragraph(block.text)
+            paragraph.paragraph_format.first_line_indent = Pt(24)
+        elif block.kind == "signature":
+            for line in block.text.split("\n"):
+                out.add_paragraph(line).alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        elif block.kind == "table":
+            columns = len(block.widths)
+            table = out.add_table(rows=len(block.rows), cols=columns)
+            table.style = "Table Grid"
+            table.alignment = WD_TABLE_ALIGNMENT.CENTER
+            table.autofit = False
+            for r, cells in enumerate(block.rows):
+                row = table.rows[r]
+                row.height = Cm(0.9)
+                c = 0
+                for cell in cells:
+                    target = row.cells[c]
+                    if cell.span > 1:
+                        target = target.merge(row.cells[c + cell.span - 1])
+                    target.width = Cm(text_width * sum(block.widths[c : c + cell.span]))
+                    target.vertical_alignment = WD_ALIGN_VERTICAL.CENTER
+                    run = target.paragraphs[0].add_run(cell.text)
+                    run.font.size = Pt(10.5)
+                    if cell.label:
+                        run.font.bold = True
+                    c += cell.span
+            for c, width in enumerate(block.widths):
+                table.columns[c].width = Cm(text_width * width)
+        else:  # pragma: no cover - the layouts use only the kinds above
+            raise ValueError(f"unknown block kind {block.kind!r}")
+    out.save(str(path))
+
+
+def _render_pdf(document: Document, path: Path) -> None:
+    try:
+        from reportlab.lib import colors
+        from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+        from reportlab.lib.pagesizes import A4
+        from reportlab.lib.styles import ParagraphStyle
+        from reportlab.lib.units import cm
+        from reportlab.pdfbase import pdfmetrics
+        from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+        from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle, XPreformatted
+    except ModuleNotFoundError:
+        raise _missing_library("reportlab") from None
+
+    if PDF_FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(PDF_FONT))
+    body = ParagraphStyle("body", fontName=PDF_FONT, fontSize=11, leading=17, wordWrap="CJK", firstLineIndent=22)
+    cell_style = ParagraphStyle("cell", parent=body, firstLineIndent=0, leading=15)
+    label_style = ParagraphStyle("label", parent=cell_style)
+    styles = {
+        "annex": ParagraphStyle("annex", fontName=PDF_FONT, fontSize=13, leading=18),
+        "title": ParagraphStyle("title", fontName=PDF_FONT, fontSize=17, leading=26, alignment=TA_CENTER, spaceAfter=8),
+        "subtitle": ParagraphStyle("subtitle", fontName=PDF_FONT, fontSize=11, leading=17, alignment=TA_CENTER, spaceAfter=6),
+        "heading": ParagraphStyle("heading", fontName=PDF_FONT, fontSize=13, leading=20, spaceBefore=6),
+        "paragraph": body,
+        "signature": ParagraphStyle("signature", fontName=PDF_FONT, fontSize=11, leading=20, alignment=TA_RIGHT, spaceBefore=18),
+    }
+    width = A4[0] - 5 * cm
+    story: list[Any] = []
+    for block in document.blocks:
+        if block.kind == "table":
+            data: list[list[Any]] = []
+            spans = []
+            for r, cells in enumerate(block.rows):
+                row: list[Any] = []
+                for cell in cells:
+                    start = len(row)
+                    row.append(Paragraph(escape(cell.text), label_style if cell.label else cell_style))
+                    row.extend([""] * (cell.span - 1))
+                    if cell.span > 1:
+                        spans.append(("SPAN", (start, r), (start + cell.span - 1, r)))
+                data.append(row)
+            table = Table(data, colWidths=[width * w for w in block.widths])
+            table.setStyle(
+                TableStyle(
+                    [
+                        ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
+                        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                        ("TOPPADDING", (0, 0), (-1, -1), 5),
+                        ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+                        *spans,
+                    ]
+                )
+            )
+            story += [table, Spacer(1, 8)]
+        elif block.kind == "signature":  # kept as written: its ideographic spaces leave room for the date
+            story.append(XPreformatted(escape(block.text), styles[block.kind]))
+        else:
+            story.append(Paragraph(escape(block.text), styles[block.kind]))
+    pdf = SimpleDocTemplate(
+        str(path),
+        pagesize=A4,
+        leftMargin=2.5 * cm,
+        rightMargin=2.5 * cm,
+        topMargin=2.5 * cm,
+        bottomMargin=2.5 * cm,
+        title=document.title,
+        author=document.author or "cerules",
+        creator="cerules",
+        invariant=1,
+    )
+    pdf.build(story)
+
+
+__all__ = ["BASE_LEVELS", "Block", "Cell", "Document", "bid_document", "document_of", "export", "plan_document", "posting_document"]
