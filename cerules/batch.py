@@ -20,7 +20,7 @@ import pyarrow as pa
 from . import reasons as R
 from ._columns import as_arrow
 from .engine import NOT_APPLICABLE, evaluate_columns, lookup
-from .evaluation import Evaluation, as_table, check_columns
+from .evaluation import Evaluation, as_table, check_columns, first_bad_record, first_rejected_person
 from .io import InputError, RowProblem, Table, read_table
 from .normalise import (
     REQUIRED_PERSON_COLUMNS,
@@ -147,6 +147,7 @@ class ChunkedRun:
         )
         self._order = np.argsort(chunk_of, kind="stable")
         self._edges = np.searchsorted(chunk_of[self._order], np.arange(len(self._bounds) + 1))
+        self.first_problem: InputError | None = None
         self._problems_by_row: dict[int, list[RowProblem]] = {}
         for problem in self.record_table.problems:
             self._problems_by_row.setdefault(problem.row, []).append(problem)
@@ -171,17 +172,30 @@ class ChunkedRun:
         return Chunk(evaluation, person_rows, rows)
 
     def chunks(self, *, workers: int = 2, progress: Callable[[int, int], None] | None = None) -> Iterator[Chunk]:
-        """Chunks in order, computing one ahead on a second thread (numpy and Arrow release the GIL)."""
+        """Chunks in order, computing one ahead on a second thread (numpy and Arrow release the GIL).
+
+        Meanwhile `first_problem` is kept: the first invalid or unattributable record, in file order.
+        """
         total = len(self)
+        self.first_problem = None
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
             pending = [pool.submit(self.run, 0)]
             for index in range(total):
                 if index + 1 < total:
                     pending.append(pool.submit(self.run, index + 1))
                 chunk = pending.pop(0).result()
+                problem = first_bad_record(self.record_table.path, chunk.evaluation.ledger)
+                if problem is not None and (self.first_problem is None or (problem.line or 0) < (self.first_problem.line or 0)):
+                    self.first_problem = problem
                 if progress is not None:
                     progress(index + 1, total)
                 yield chunk
+
+    def strict_problem(self) -> InputError | None:
+        """The first unusable row, persons first: what `--strict` fails on (after `chunks`)."""
+        if self.rejected_persons:
+            return first_rejected_person(self.person_table.path, self.rejected_persons)
+        return self.first_problem
 
 
 def iter_chunks(

@@ -7,19 +7,21 @@ that cannot be used, always with one line naming the file, line and column; neve
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from . import __version__
 from .api import load_rules
+from .batch import ChunkedRun, read_inputs
 from .cli_forms import register as register_forms
-from .evaluation import evaluate_files
+from .evaluation import evaluate
 from .io import InputError
 from .plugins import PluginError, Plugins
-from .report import FORMATS, render, write_atomic
+from .report import FORMATS, atomic_output, render, write_csv_stream, write_json_stream
 from .rules import RulesError, available_years, lint_layer, load_layer
 from .rules.model import Layer
 from .rules.ruleset import RuleSet
@@ -86,6 +88,14 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--dir", default=".", help="where to create the package folder")
     new.set_defaults(handler=_new_plugin)
 
+    synth = commands.add_parser("synth", help="write a synthetic cohort (persons and records) for tests and benchmarks")
+    synth.add_argument("--people", type=int, required=True)
+    synth.add_argument("--seed", type=int, default=2023)
+    synth.add_argument("--records-per-person", type=float, default=20.0)
+    synth.add_argument("--format", choices=("parquet", "csv"), default="parquet")
+    synth.add_argument("--out", required=True, help="folder for persons.<format> and records.<format>")
+    synth.set_defaults(handler=_synth)
+
     register_forms(commands)
     return parser
 
@@ -124,19 +134,71 @@ def _output_format(args: argparse.Namespace) -> str:
     return "table" if sys.stdout.isatty() else "json"
 
 
+LARGE_INPUT = 1_000_000
+"""Records above which a progress bar is shown (on a terminal)."""
+
+
 def _evaluate(args: argparse.Namespace) -> int:
     rules = _rules(args)
-    evaluation = evaluate_files(rules, args.persons, args.records, strict=args.strict)
-    text = render(evaluation, _output_format(args), args.lang)
+    persons, records = read_inputs(args.persons, args.records)
+    fmt = _output_format(args)
+    if fmt == "table":  # for people at a terminal: one evaluation, aligned columns
+        evaluation = evaluate(rules, persons, records, strict=args.strict)
+        _emit(args, lambda stream: stream.write(render(evaluation, fmt, args.lang).encode("utf-8")))
+        return EXIT_OK
+    run = ChunkedRun(rules, persons, records)
+    problem = run.strict_problem() if args.strict else None
+    if problem is not None:
+        raise problem
+    options: dict[str, Any] = {"progress": _progress_bar(len(records), args.lang)}
+
+    def write(stream: BinaryIO) -> None:
+        if fmt == "json":
+            write_json_stream(run, stream, args.lang, **options)
+        else:
+            write_csv_stream(run, stream, **options)
+        late = run.strict_problem() if args.strict else None
+        if late is not None:
+            raise late
+
+    _emit(args, write, buffered=args.strict)
+    return EXIT_OK
+
+
+def _emit(args: argparse.Namespace, write: Callable[[BinaryIO], object], *, buffered: bool = False) -> None:
+    """Write to --out (all or nothing) or to standard output (buffered when a late error must leave nothing)."""
     if args.out:
         try:
-            write_atomic(args.out, text)
+            with atomic_output(args.out) as stream:
+                write(stream)
         except OSError as exc:
             reason = exc.strerror or str(exc)
             raise InputError(args.out, f"cannot write the output: {reason}", f"无法写入输出文件：{reason}") from None
+        return
+    if buffered:
+        buffer = io.BytesIO()
+        write(buffer)
+        sys.stdout.buffer.write(buffer.getvalue())
     else:
-        sys.stdout.write(text)
-    return EXIT_OK
+        write(sys.stdout.buffer)
+    sys.stdout.flush()
+
+
+def _progress_bar(records: int, lang: str) -> Callable[[int, int], None] | None:
+    """A progress bar on standard error, when it is a terminal and the input is large."""
+    if records < LARGE_INPUT or not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    bar = tqdm(total=None, unit="块" if lang == "zh" else "chunk", desc="评估" if lang == "zh" else "evaluating", file=sys.stderr)
+
+    def update(done: int, total: int) -> None:
+        bar.total = total
+        bar.update(done - bar.n)
+        if done == total:
+            bar.close()
+
+    return update
 
 
 def _rules_show(args: argparse.Namespace) -> int:
@@ -255,6 +317,17 @@ def _test(args: argparse.Namespace) -> int:
                 print(f"ok   {case.name}")
     print(f"{passed} passed, {failed} failed")
     return EXIT_FAILED if failed else EXIT_OK
+
+
+def _synth(args: argparse.Namespace) -> int:
+    from .synth import generate
+
+    if args.people < 0:
+        raise InputError(args.out, "--people must be >= 0", "--people 不能为负数")
+    cohort = generate(args.people, seed=args.seed, records_per_person=args.records_per_person)
+    persons, records = cohort.write(args.out, args.format)
+    print(f"{persons} ({cohort.persons.num_rows} persons), {records} ({cohort.records.num_rows} records)")
+    return EXIT_OK
 
 
 def _new_plugin(args: argparse.Namespace) -> int:

@@ -88,15 +88,19 @@ class Evaluation:
         counts = np.bincount(self.ledger.reason, minlength=len(R.NAMES))
         return {R.NAMES[code]: int(n) for code, n in enumerate(counts) if code != R.CREDITED and n}
 
-    def to_document(self, lang: str = "zh") -> dict[str, Any]:
-        """The contract's JSON document."""
-        ledger = self.ledger
-        rejected_input = []
-        for position in ledger.rejected_input:
-            outcome = record_outcome(ledger, int(position))
-            rejected_input.append(
+    def rejected_input_entries(self, lang: str = "zh") -> list[dict[str, Any]]:
+        """The contract's `rejected_input`: records that belong to no person, in file order."""
+        entries = []
+        for position in self.ledger.rejected_input:
+            outcome = record_outcome(self.ledger, int(position))
+            entries.append(
                 {"record_id": outcome.record_id, "reason": outcome.reason, "line": outcome.line, "message": outcome.message.in_lang(lang)}
             )
+        return sorted(entries, key=lambda entry: entry["line"])
+
+    def to_document(self, lang: str = "zh") -> dict[str, Any]:
+        """The contract's JSON document."""
+        rejected_input = self.rejected_input_entries(lang)
         document: dict[str, Any] = {
             "year": self.year,
             "rules": {"sha256": self.rules.sha256, "layers": self.rules.layer_summaries()},
@@ -184,15 +188,27 @@ def check_columns(table: Table, required: Sequence[str]) -> None:
 def _fail_on_first_problem(persons: Table, records: Table, rejected: list[RejectedPerson], ledger: Ledger) -> None:
     """In strict mode the first unusable row, in file order, fails the run."""
     if rejected:
-        first = min(rejected, key=lambda r: r.line)
-        raise InputError(persons.path, first.problem.text.en, first.problem.text.zh, line=first.line, column=first.problem.column)
+        raise first_rejected_person(persons.path, rejected)
+    problem = first_bad_record(records.path, ledger)
+    if problem is not None:
+        raise problem
+
+
+def first_rejected_person(path: str, rejected: Sequence[RejectedPerson]) -> InputError:
+    first = min(rejected, key=lambda r: r.line)
+    return InputError(path, first.problem.text.en, first.problem.text.zh, line=first.line, column=first.problem.column)
+
+
+def first_bad_record(path: str, ledger: Ledger) -> InputError | None:
+    """The first invalid or unattributable record of a ledger, in file order, as an error."""
     bad = np.flatnonzero((ledger.reason == R.INVALID_RECORD) | (ledger.reason == R.UNKNOWN_PERSON))
-    if len(bad):
-        position = int(bad[np.argmin(ledger.records.line[bad])])
-        outcome = record_outcome(ledger, position)
-        problem = ledger.records.problems.get(position)
-        column = problem.column if problem is not None else "person_id"
-        raise InputError(records.path, outcome.message.en, outcome.message.zh, line=outcome.line, column=column)
+    if len(bad) == 0:
+        return None
+    position = int(bad[np.argmin(ledger.records.line[bad])])
+    outcome = record_outcome(ledger, position)
+    problem = ledger.records.problems.get(position)
+    column = problem.column if problem is not None else "person_id"
+    return InputError(path, outcome.message.en, outcome.message.zh, line=outcome.line, column=column)
 
 
 __all__ = ["Evaluation", "evaluate", "evaluate_files", "evaluate_person"]

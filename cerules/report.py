@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import os
 import tempfile
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from . import __version__
 from . import reasons as R
 from ._hours import format_amount
 from .engine import NOT_APPLICABLE, Ledger
 from .evaluation import Evaluation
+from .normalise import RejectedPerson
 from .regions import city_name
+
+if TYPE_CHECKING:
+    from .batch import ChunkedRun
 
 FORMATS = ("json", "csv", "table")
 
@@ -26,6 +33,12 @@ FORMATS = ("json", "csv", "table")
 def to_json(evaluation: Evaluation, lang: str = "zh") -> str:
     """The contract's JSON document as text (UTF-8, Chinese kept readable)."""
     return json.dumps(evaluation.to_document(lang), ensure_ascii=False, indent=2) + "\n"
+
+
+def rejected_persons_entries(rejected: Sequence[RejectedPerson], lang: str) -> list[dict[str, Any]]:
+    return [
+        {"person_id": r.person_id, "line": r.line, "column": r.problem.column, "message": r.problem.text.in_lang(lang)} for r in rejected
+    ]
 
 
 CSV_RECORD_COLUMNS = ("records", "credited_records", "rejected_records", "reasons")
@@ -208,11 +221,18 @@ def render(evaluation: Evaluation, fmt: str, lang: str = "zh") -> str:
 
 def write_atomic(path: str | os.PathLike[str], text: str) -> None:
     """Write the whole file or nothing: a temporary file beside it, renamed into place."""
+    with atomic_output(path) as stream:
+        stream.write(text.encode("utf-8"))
+
+
+@contextlib.contextmanager
+def atomic_output(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
+    """A binary stream whose file appears at `path` only if the block completes."""
     target = Path(path)
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
+        with os.fdopen(handle, "wb") as stream:
+            yield stream
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -243,3 +263,56 @@ def evaluation_html(evaluation: Evaluation) -> str:
         f"<table><thead><tr><th>人员</th><th>城市</th>{head}<th>结果</th></tr></thead><tbody>{''.join(body)}</tbody></table>"
         f"<p><small>rules sha256 {evaluation.rules.sha256[:12]}</small></p></div>"
     )
+
+
+def _indented(value: Any, prefix: str) -> str:
+    """`json.dumps(value, indent=2)` as it stands nested under `prefix` in a larger document."""
+    return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n" + prefix)
+
+
+def write_json_stream(run: ChunkedRun, stream: BinaryIO, lang: str = "zh", **options: Any) -> dict[str, int]:
+    """Write the contract's JSON document chunk by chunk; the bytes equal `to_json` of the whole.
+
+    Returns the summary. Options go to `ChunkedRun.chunks` (workers, progress).
+    """
+    rules = run.rules
+
+    def put(text: str) -> None:
+        stream.write(text.encode("utf-8"))
+
+    put("{\n")
+    put(f'  "year": {rules.year},\n')
+    put(f'  "rules": {_indented({"sha256": rules.sha256, "layers": rules.layer_summaries()}, "  ")},\n')
+    put(f'  "engine": {_indented({"name": "cerules", "version": __version__}, "  ")},\n')
+    put('  "people": [')
+    totals = dict.fromkeys(("people", "compliant", "records", "credited", "rejected"), 0)
+    rejected_input: list[dict[str, Any]] = []
+    first = True
+    for chunk in run.chunks(**options):
+        evaluation = chunk.evaluation
+        for key, value in evaluation.summary().items():
+            totals[key] += value
+        for person in evaluation:
+            put(("\n" if first else ",\n") + "    " + _indented(person.to_dict(lang), "    "))
+            first = False
+        rejected_input += evaluation.rejected_input_entries(lang)
+    put("\n  ],\n" if not first else "],\n")
+    put(f'  "rejected_input": {_indented(sorted(rejected_input, key=lambda entry: entry["line"]), "  ")},\n')
+    put(f'  "summary": {_indented(totals, "  ")}')
+    if run.rejected_persons:
+        put(f',\n  "rejected_persons": {_indented(rejected_persons_entries(run.rejected_persons, lang), "  ")}')
+    put("\n}\n")
+    return totals
+
+
+def write_csv_stream(run: ChunkedRun, stream: BinaryIO, **options: Any) -> dict[str, int]:
+    """Write one CSV row per person, chunk by chunk. Returns the summary."""
+    totals = dict.fromkeys(("people", "compliant", "records", "credited", "rejected"), 0)
+    stream.write((",".join(csv_header(run.requirement_ids)) + "\n").encode("utf-8"))
+    for chunk in run.chunks(**options):
+        for key, value in chunk.evaluation.summary().items():
+            totals[key] += value
+        rows = csv_rows(chunk.evaluation.ledger, run.requirement_ids)
+        if rows.num_rows:
+            stream.write(csv_bytes(rows, header=False))
+    return totals

@@ -42,7 +42,7 @@ PUBLIC_TOPICS = np.array(
 )  # fmt: skip
 PROFESSIONAL_TOPICS = np.array(["新技术", "新方法", "行业标准", "案例研讨", "前沿进展", ""])
 HOURS = np.array([100, 150, 200, 250, 300, 400, 600, 800])  # hundredths
-HOUR_WEIGHTS = np.array([4, 3, 10, 3, 14, 24, 22, 20], dtype=float)
+HOUR_WEIGHTS = np.array([1, 1, 3, 1, 6, 16, 32, 40], dtype=float)
 YEAR_START = np.datetime64("2023-01-01T00:00:00")
 
 
@@ -123,13 +123,14 @@ def generate(people: int, *, seed: int = 2023, records_per_person: float = 20.0)
         }
     )
 
-    per_person = rng.poisson(records_per_person, people)
+    spread = 8  # most people do about the same amount of learning: mean ± 2
+    per_person = np.maximum(0, int(round(records_per_person)) - spread // 2 + rng.binomial(spread, 0.5, people))
     n = int(per_person.sum())
     owner = np.repeat(np.arange(people), per_person)
     owner_city = city[owner]
     owner_provincial = provincial[owner]
     health = series[owner] == "卫生"
-    public = rng.random(n) < 0.36
+    public = rng.random(n) < 0.4
     hours = _pick(rng, HOURS, n, HOUR_WEIGHTS)
     seconds = rng.integers(0, 365 * 86400, n)
     stray = rng.random(n)
