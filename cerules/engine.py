@@ -16,7 +16,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from . import _kernel
 from . import reasons as R
+from ._columns import _bytes, as_arrow
 from ._hours import to_hundredths
 from .normalise import PersonColumns, RecordColumns
 from .rules.model import Profile
@@ -210,43 +212,31 @@ def lookup(keys: np.ndarray, values: pa.Array) -> np.ndarray:
 
 def evaluate_columns(rules: RuleSet, persons: PersonColumns, records: RecordColumns) -> Ledger:
     """Decide every record and every requirement of a cohort for the rule set's year."""
-    year = rules.year
     compiled = compile_policies(rules, persons.profiles, records)
     person_index = lookup(persons.person_id, records.person_id)
     known = person_index >= 0
-    profile = np.where(known, persons.profile[np.clip(person_index, 0, None)] if len(persons) else 0, 0)
+    profile = np.where(known, persons.profile[np.clip(person_index, 0, None)] if len(persons) else 0, 0).astype(np.int64)
     listed, subject_code, hours, topic = _apply_course_lists(compiled, records, profile)
-    subject = np.clip(subject_code, 0, None).astype(np.intp)
-
-    reason = np.zeros(len(records), dtype=np.int8)
-    open_ = np.ones(len(records), dtype=bool)
-
-    def reject(where: np.ndarray, code: int) -> None:
-        hit = open_ & where
-        reason[hit] = code
-        open_[hit] = False
-
-    reject(records.invalid, R.INVALID_RECORD)
-    reject(~known, R.UNKNOWN_PERSON)
-    reject(records.year != year, R.OUT_OF_YEAR)
-    reject(records.day > compiled.deadline[profile, subject], R.PAST_DEADLINE)
-    reject(records.declared & ~records.approved & compiled.needs_approval[profile], R.NOT_APPROVED)
-    reject(records.online & ~compiled.platform_ok[profile, subject, records.platform], R.PLATFORM_NOT_ACCEPTED)
-    reject(~compiled.topic_ok[profile, subject, topic], R.TOPIC_NOT_ACCEPTED)
-    reject(compiled.listed_only[profile, subject] & (listed < 0), R.COURSE_NOT_ACCEPTED)
-
-    doubled = records.teacher & records.quality
-    gross = np.where(doubled, hours * compiled.multiplier[profile] // 100, hours)
-    reject(_repeated_courses(records, person_index, subject_code, gross, open_), R.DUPLICATE_COURSE)
-    gross = np.where(open_, gross, 0)
-    credited = _apply_daily_cap(records, person_index, gross, compiled.daily_cap[profile], open_)
-    reason[open_ & (credited < gross)] = R.CAP_EXCEEDED
-
-    achieved = _achieved(compiled, records, persons, person_index, profile, subject_code, topic, credited)
+    order = np.argsort(person_index, kind="stable")  # near-linear when the input is grouped by person
+    grouped = person_index[order]
+    starts = np.flatnonzero(np.concatenate([[True], grouped[1:] != grouped[:-1]])) if len(order) else np.zeros(0, dtype=np.int64)
+    starts = np.append(starts, len(order)).astype(np.int64)
+    id_data, id_bounds = _bytes(as_arrow(records.record_id))
+    reason, credited, raw = _kernel.decide(
+        order.astype(np.int64), starts, person_index, profile, subject_code.astype(np.int64), hours,
+        records.year, records.day, records.timestamp, records.platform, records.online, topic, records.course,
+        records.kind, records.credits, records.teacher, records.quality, records.declared, records.approved,
+        records.invalid, listed, id_data, id_bounds, rules.year,
+        compiled.platform_ok, compiled.topic_ok, compiled.deadline, compiled.listed_only, compiled.multiplier,
+        compiled.needs_approval, compiled.daily_cap, compiled.requirement_subject.astype(np.int64),
+        np.array([unit == "hours" for unit in compiled.requirement_unit], dtype=bool),
+        compiled.count_topic, compiled.count_kind, compiled.hours_per_credit, len(persons),
+    )  # fmt: skip
+    achieved = _combine_requirements(compiled, persons, raw)
     required = compiled.required[persons.profile] if len(persons) else np.zeros((0, len(compiled.requirement_ids)), np.int64)
     met = (required == NOT_APPLICABLE) | (achieved >= required)
     return Ledger(
-        year=year,
+        year=rules.year,
         rules=rules,
         persons=persons,
         records=records,
@@ -287,43 +277,19 @@ def _apply_course_lists(
     return listed, subject, hours, topic
 
 
-def _achieved(
-    compiled: CompiledPolicies,
-    records: RecordColumns,
-    persons: PersonColumns,
-    person_index: np.ndarray,
-    profile: np.ndarray,
-    subject: np.ndarray,
-    topic: np.ndarray,
-    credited: np.ndarray,
-) -> np.ndarray:
-    """What each person achieved towards each requirement, in hundredths of its unit."""
-    n_r = len(compiled.requirement_ids)
-    achieved = np.zeros((len(persons), n_r), dtype=np.int64)
-    counted = credited > 0
-    person_profile = persons.profile
-    for r, unit in enumerate(compiled.requirement_unit):
-        towards = (
-            counted
-            & (subject == compiled.requirement_subject[r])
-            & compiled.count_topic[profile, r, topic]
-            & compiled.count_kind[profile, r, records.kind]
-        )
-        if unit == "hours":
-            amount = credited[towards]
-        else:
-            per_credit = compiled.hours_per_credit[profile[towards], r]
-            converted = np.where(per_credit > 0, credited[towards] * 100 // np.maximum(per_credit, 1), 0)
-            given = records.credits[towards]
-            amount = np.where(given >= 0, given, converted)
-        achieved[:, r] = np.bincount(person_index[towards], weights=amount, minlength=len(persons)).round().astype(np.int64)
+def _combine_requirements(compiled: CompiledPolicies, persons: PersonColumns, raw: np.ndarray) -> np.ndarray:
+    """Apply each requirement's limit, then form the sums of requirements (sums of sums too)."""
+    achieved = raw
     if len(persons) == 0:
         return achieved
+    person_profile = persons.profile
     limit = compiled.at_most[person_profile]
     achieved = np.where(limit >= 0, np.minimum(achieved, limit), achieved)
     members = compiled.sum_of[person_profile]  # [person, requirement, requirement]
     composite = members.any(axis=2)
-    for _ in range(n_r):  # sums of sums settle within as many rounds as there are requirements
+    if not composite.any():
+        return achieved
+    for _ in range(len(compiled.requirement_ids)):  # sums of sums settle within as many rounds as there are requirements
         summed = np.einsum("prq,pq->pr", members.astype(np.int64), achieved)
         summed = np.where(limit >= 0, np.minimum(summed, limit), summed)
         updated = np.where(composite, summed, achieved)
@@ -331,55 +297,3 @@ def _achieved(
             break
         achieved = updated
     return achieved
-
-
-def _repeated_courses(
-    records: RecordColumns, person_index: np.ndarray, subject: np.ndarray, gross: np.ndarray, open_: np.ndarray
-) -> np.ndarray:
-    """Records repeating a course of the same subject already credited to the same person this year.
-
-    The record kept is the one worth the most hours, then the earliest, then the smallest record
-    id: the choice never depends on the order of the input file, and a further record of a course
-    can only raise what the course is worth.
-    """
-    repeated = np.zeros(len(records), dtype=bool)
-    candidates = np.flatnonzero(open_ & (records.course >= 0))
-    if len(candidates) < 2:
-        return repeated
-    # Only a (person, subject, course) seen more than once can repeat: find those by hashing,
-    # then order just them.
-    key = (person_index[candidates] * max(len(records.subjects), 1) + subject[candidates]) * (len(records.courses) + 1) + records.course[
-        candidates
-    ]
-    groups = pa.array(key).dictionary_encode().indices.to_numpy(zero_copy_only=False)
-    candidates = candidates[np.bincount(groups)[groups] > 1]
-    if len(candidates) < 2:
-        return repeated
-    rank = _string_rank(records.record_id, candidates)
-    keys = (person_index[candidates], subject[candidates], records.course[candidates])
-    order = candidates[np.lexsort((rank, records.timestamp[candidates], -gross[candidates], *reversed(keys)))]
-    same = np.ones(len(order) - 1, dtype=bool)
-    for key in (person_index, subject, records.course):
-        same &= key[order][1:] == key[order][:-1]
-    repeated[order[1:][same]] = True
-    return repeated
-
-
-def _apply_daily_cap(
-    records: RecordColumns, person_index: np.ndarray, credited: np.ndarray, cap: np.ndarray, open_: np.ndarray
-) -> np.ndarray:
-    """Credited hours after the per-day cap on declared hours, filled in completion order."""
-    result = credited.copy()
-    candidates = np.flatnonzero(open_ & records.declared & (cap >= 0))
-    if len(candidates) == 0:
-        return result
-    rank = _string_rank(records.record_id, candidates)
-    order = candidates[np.lexsort((rank, records.timestamp[candidates], records.day[candidates], person_index[candidates]))]
-    hours = credited[order]
-    running = np.cumsum(hours)
-    new_group = np.ones(len(order), dtype=bool)
-    new_group[1:] = (person_index[order][1:] != person_index[order][:-1]) | (records.day[order][1:] != records.day[order][:-1])
-    group_start = np.maximum.accumulate(np.where(new_group, np.arange(len(order)), 0))
-    before = running - hours - (running[group_start] - hours[group_start])
-    result[order] = np.clip(cap[order] - before, 0, hours)
-    return result
