@@ -61,7 +61,8 @@ def main() -> None:
     n = cohort.records.num_rows
     input_mb = (cohort.persons.nbytes + cohort.records.nbytes) / 2**20
     print(
-        f"cohort: {args.people:,} people, {n:,} records, input columns {input_mb:.0f} MB (generated in {time.perf_counter() - start:.1f} s)"
+        f"cohort: {args.people:,} people, {n:,} records, input columns {input_mb:.0f} MB "
+        f"(generated in {time.perf_counter() - start:.1f} s)"
     )
     rules = cerules.load_rules(2023)
     print(f"rules: {' → '.join(layer.id for layer in rules.layers)}")
@@ -76,7 +77,8 @@ def main() -> None:
         f"compliant {batch.summary()['compliant'] / args.people:.1%}"
     )
     print(
-        f"peak RSS during the batch path: {peak:.0f} MB; above the loaded input: {peak - baseline:.0f} MB = {(peak - baseline) / input_mb:.2f}× the input columns"
+        f"peak RSS during the batch path: {peak:.0f} MB; above the loaded input: {peak - baseline:.0f} MB "
+        f"= {(peak - baseline) / input_mb:.2f}× the input columns"
     )
     del batch
     gc.collect()

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -20,16 +19,12 @@ import pendulum
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from . import _kernel
 from ._bad import BadValue
 from ._hours import parse_amount
 from ._time import SHANGHAI, parse_instant
 
 _AMOUNT = r"^\s*\+?(?P<whole>\d{1,12})(?:\.(?P<frac>\d+))?\s*$"
-_INSTANT = (
-    r"^\s*(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})"
-    r"(?:[T ](?P<h>\d{2}):(?P<mi>\d{2})(?::(?P<s>\d{2})(?:\.(?P<f>\d{1,6}))?)?"
-    r"(?P<z>Z|[+-](?P<zh>\d{2}):(?P<zm>\d{2}))?)?\s*$"
-)
 _EPOCH_DAY = dt.date(1970, 1, 1).toordinal()
 
 
@@ -103,23 +98,6 @@ def parse_amounts(column: Any) -> tuple[np.ndarray, np.ndarray, dict[int, BadVal
     return result, present, failures
 
 
-def _days_from_civil(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
-    """Days since 1970-01-01 of proleptic Gregorian dates (vectorised, H. Hinnant's algorithm)."""
-    y = year - (month <= 2)
-    era = np.floor_divide(y, 400)
-    yoe = y - era * 400
-    doy = (153 * (month + np.where(month > 2, -3, 9)) + 2) // 5 + day - 1
-    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-    return era * 146097 + doe - 719468
-
-
-def _days_in_month(year: np.ndarray, month: np.ndarray) -> np.ndarray:
-    leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
-    lengths = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
-    return lengths[np.clip(month, 1, 12) - 1] + ((month == 2) & leap)
-
-
-@functools.cache
 def _steady_year(year: int) -> bool:
     """Does Asia/Shanghai keep +08:00 on every day of the year (no daylight saving)? Asked of pendulum.
 
@@ -147,140 +125,42 @@ def _bytes(array: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     return raw, bounds
 
 
-def _fields_fixed(array: pa.Array) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Rows in the common shapes (`YYYY-MM-DD[( |T)HH:MM:SS[Z|±hh:mm]]`) and their fields, read
-    straight from the UTF-8 bytes: every field stands at a fixed position."""
-    raw, bounds = _bytes(array)
-    start, length = bounds[:-1], np.diff(bounds)
-    shape_ok = np.isin(length, (10, 19, 20, 25))
-    start = np.where(shape_ok, start, 0)
-    padded = np.concatenate([raw, np.zeros(32, dtype=np.uint8)])
-
-    def at(position: int) -> np.ndarray:
-        return padded[start + position]
-
-    def digits(*positions: int) -> tuple[np.ndarray, np.ndarray]:
-        number = np.zeros(len(start), dtype=np.int32)
-        ok = np.ones(len(start), dtype=bool)
-        for position in positions:
-            value = at(position) - np.uint8(48)  # non-digits wrap around above 9
-            ok &= value <= 9
-            number = number * 10 + value
-        return number, ok
-
-    y, ok_y = digits(0, 1, 2, 3)
-    mo, ok_mo = digits(5, 6)
-    d, ok_d = digits(8, 9)
-    timed = length >= 19
-    zoned = length == 25
-    sign = at(19)
-    utc = (length == 20) & (sign == ord("Z"))
-    date_ok = ok_y & ok_mo & ok_d & (at(4) == ord("-")) & (at(7) == ord("-"))
-    fine = shape_ok & date_ok & ((length == 10) | timed)
-    h = mi = sec = zh = zm = np.zeros(len(start), dtype=np.int32)
-    if timed.any():
-        h, ok_h = digits(11, 12)
-        mi, ok_mi = digits(14, 15)
-        sec, ok_s = digits(17, 18)
-        separator = at(10)
-        time_ok = ok_h & ok_mi & ok_s & ((separator == ord("T")) | (separator == ord(" "))) & (at(13) == ord(":")) & (at(16) == ord(":"))
-        fine &= ~timed | (time_ok & ((length != 20) | utc))
-    if zoned.any():
-        zh, ok_zh = digits(20, 21)
-        zm, ok_zm = digits(23, 24)
-        zone_ok = ok_zh & ok_zm & ((sign == ord("+")) | (sign == ord("-"))) & (at(22) == ord(":"))
-        fine &= ~zoned | zone_ok
-    return fine, {
-        "y": y.astype(np.int64),
-        "mo": mo.astype(np.int64),
-        "d": d.astype(np.int64),
-        "h": np.where(timed, h, 0).astype(np.int64),
-        "mi": np.where(timed, mi, 0).astype(np.int64),
-        "s": np.where(timed, sec, 0).astype(np.int64),
-        "f": np.zeros(len(start), dtype=np.int64),
-        "naive": ~(zoned | utc),
-        "negative": zoned & (sign == ord("-")),
-        "zh": np.where(zoned, zh, 0).astype(np.int64),
-        "zm": np.where(zoned, zm, 0).astype(np.int64),
-    }
+_STEADY = np.zeros(10000, dtype=bool)
+_ASKED = np.zeros(10000, dtype=bool)
 
 
-def _fields_general(array: pa.Array) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Fields of instants in any shape the regex admits (minutes only, fractions): matched, fields."""
-    m = pc.extract_regex(array, _INSTANT)
-    matched = pc.is_valid(m).to_numpy(zero_copy_only=False)
-    fraction = pc.utf8_slice_codeunits(pc.binary_join_element_wise(pc.fill_null(m.field("f"), ""), "000000", ""), 0, 6)
-    zone = pc.fill_null(m.field("z"), "")
-    return matched, {
-        "y": _digits(m, "y", 1970),
-        "mo": _digits(m, "mo", 1),
-        "d": _digits(m, "d", 1),
-        "h": _digits(m, "h"),
-        "mi": _digits(m, "mi"),
-        "s": _digits(m, "s"),
-        "f": pc.cast(fraction, pa.int64()).to_numpy(zero_copy_only=False),
-        "naive": pc.equal(zone, "").to_numpy(zero_copy_only=False),
-        "negative": pc.starts_with(zone, "-").to_numpy(zero_copy_only=False),
-        "zh": _digits(m, "zh"),
-        "zm": _digits(m, "zm"),
-    }
+def _steady_years(padded: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """A table by year of `_steady_year`, filled in (once) for the years the cells begin with."""
+    start = bounds[:-1][np.diff(bounds) >= 10]
+    digits = np.stack([padded[start + k].astype(np.int64) - 48 for k in range(4)])
+    plausible = ((digits >= 0) & (digits <= 9)).all(axis=0)
+    years = np.unique(digits[:, plausible].T @ np.array([1000, 100, 10, 1]))
+    for year in years[~_ASKED[years]].tolist():
+        _STEADY[year] = _steady_year(int(year))
+        _ASKED[year] = True
+    return _STEADY
 
 
 def parse_instants(column: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[int, BadValue]]:
     """ISO 8601 instants: (microseconds since the epoch, Shanghai year, Shanghai day ordinal, present, failures).
 
-    Without an offset a time is Shanghai local time; a bare date is the start of that day.
+    Without an offset a time is Shanghai local time; a bare date is the start of that day. The
+    ISO shapes are read from the bytes by compiled code; anything else goes to pendulum.
     """
     array = as_arrow(column)
     n = len(array)
     present = pc.is_valid(array).to_numpy(zero_copy_only=False)
-    micros = np.zeros(n, dtype=np.int64)
-    year = np.zeros(n, dtype=np.int32)
-    day = np.zeros(n, dtype=np.int32)
     if n == 0:
-        return micros, year, day, present, {}
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32), present, {}
     filled = pc.fill_null(array, "")
-    fixed, fields = _fields_fixed(filled)
-    fixed &= present
-    simple = fixed.copy()
-    others = np.flatnonzero(~fixed & present)
-    if len(others):
-        matched, general = _fields_general(pc.utf8_trim_whitespace(filled.take(pa.array(others))))
-        for name, values in general.items():
-            fields[name][others] = values
-        simple[others] = matched
-    y, mo, d, h, mi, s, f = (fields[k] for k in ("y", "mo", "d", "h", "mi", "s", "f"))
-    offset_minutes = np.where(fields["negative"], -1, 1) * (fields["zh"] * 60 + fields["zm"])
-    valid = (
-        simple
-        & (mo >= 1) & (mo <= 12) & (d >= 1) & (d <= _days_in_month(y, mo))
-        & (h <= 23) & (mi <= 59) & (s <= 59) & (np.abs(offset_minutes) < 24 * 60)
-    )  # fmt: skip
-    distinct_years = np.unique(y[valid])
-    steady_years = distinct_years[[_steady_year(int(value)) for value in distinct_years]] if len(distinct_years) else distinct_years
-    steady = valid & np.isin(y, steady_years)
-    offset_minutes = np.where(fields["naive"], 8 * 60, offset_minutes)
-    utc_seconds = _days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s - offset_minutes * 60
-    micros = np.where(steady, utc_seconds * 1_000_000 + f, 0)
-    shanghai_days = np.floor_divide(utc_seconds + 8 * 3600, 86400)
-    day = np.where(steady, shanghai_days + _EPOCH_DAY, 0).astype(np.int32)
-    year = np.where(steady, _year_of_days(shanghai_days), 0).astype(np.int32)
-    unusual, failures = _fallback(array, np.flatnonzero(present & ~steady), _instant_triple)
+    raw, bounds = _bytes(filled)
+    padded = np.concatenate([raw, np.zeros(32, dtype=np.uint8)])
+    micros, year, shanghai_days, parsed = _kernel.parse_instants(padded, bounds[:-1], np.diff(bounds), _steady_years(padded, bounds))
+    day = (shanghai_days + _EPOCH_DAY).astype(np.int32)
+    unusual, failures = _fallback(array, np.flatnonzero(present & ~parsed), _instant_triple)
     for row, (moment, local_year, ordinal) in unusual.items():
         micros[row], year[row], day[row] = moment, local_year, ordinal
     return micros, year, day, present, failures
-
-
-def _year_of_days(days: np.ndarray) -> np.ndarray:
-    """The Gregorian year of days since 1970-01-01 (vectorised)."""
-    z = days + 719468
-    era = np.floor_divide(z, 146097)
-    doe = z - era * 146097
-    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
-    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
-    mp = (5 * doy + 2) // 153
-    month = np.where(mp < 10, mp + 3, mp - 9)
-    return yoe + era * 400 + (month <= 2)
 
 
 def _instant_triple(text: str) -> tuple[int, int, int]:

@@ -165,3 +165,111 @@ def decide(
                 elif hours_per_credit[p, r] > 0:
                     achieved[who, r] += credited[i] * 100 // hours_per_credit[p, r]
     return reason, credited, achieved
+
+
+@njit(cache=True, inline="always")
+def _digits_at(data: np.ndarray, at: int, count: int) -> int:
+    """The number written by `count` ASCII digits at `at`, or -1 when one is not a digit."""
+    value = 0
+    for k in range(count):
+        digit = data[at + k] - 48
+        if digit < 0 or digit > 9:
+            return -1
+        value = value * 10 + digit
+    return value
+
+
+@njit(cache=True)
+def _days_from_civil(y: int, m: int, d: int) -> int:
+    y -= m <= 2
+    era = (y if y >= 0 else y - 399) // 400
+    yoe = y - era * 400
+    doy = (153 * (m + (-3 if m > 2 else 9)) + 2) // 5 + d - 1
+    return era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468
+
+
+@njit(cache=True)
+def _year_of(days: int) -> int:
+    z = days + 719468
+    era = (z if z >= 0 else z - 146096) // 146097
+    doe = z - era * 146097
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    return yoe + era * 400 + (1 if mp >= 10 else 0)
+
+
+@njit(cache=True, parallel=True)
+def parse_instants(
+    data: np.ndarray, starts: np.ndarray, lengths: np.ndarray, steady: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """ISO 8601 instants `YYYY-MM-DD[( |T)HH:MM[:SS[.ffffff]]][Z|±hh:mm]`, read from UTF-8 bytes.
+
+    Returns (microseconds since the epoch, Shanghai year, Shanghai day since 1970-01-01, ok). A
+    cell is ok when it has that shape (spaces around allowed), a real date and time, and a year
+    in which Asia/Shanghai keeps +08:00 all year (`steady`, indexed by year); any other cell is
+    left to pendulum. Without an offset the time is Shanghai's.
+    """
+    n = starts.shape[0]
+    micros = np.zeros(n, dtype=np.int64)
+    year = np.zeros(n, dtype=np.int32)
+    day = np.zeros(n, dtype=np.int32)
+    ok = np.zeros(n, dtype=np.bool_)
+    month_days = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+    for i in prange(n):
+        at, end = starts[i], starts[i] + lengths[i]
+        while at < end and (data[at] == 32 or data[at] == 9):
+            at += 1
+        while end > at and (data[end - 1] == 32 or data[end - 1] == 9):
+            end -= 1
+        if end - at < 10:
+            continue
+        y, mo, d = _digits_at(data, at, 4), _digits_at(data, at + 5, 2), _digits_at(data, at + 8, 2)
+        if y < 0 or mo < 1 or mo > 12 or d < 1 or data[at + 4] != 45 or data[at + 7] != 45:
+            continue
+        leap = (y % 4 == 0 and y % 100 != 0) or y % 400 == 0
+        if d > month_days[mo - 1] + (1 if mo == 2 and leap else 0) or not steady[y]:
+            continue
+        h = mi = s = fraction = 0
+        offset = 8 * 60  # minutes east of UTC: Shanghai unless the text says otherwise
+        k = at + 10
+        if k < end:
+            if (data[k] != 84 and data[k] != 32) or end - k < 6 or data[k + 3] != 58:
+                continue
+            h, mi = _digits_at(data, k + 1, 2), _digits_at(data, k + 4, 2)
+            k += 6
+            if k < end and data[k] == 58:
+                if end - k < 3:
+                    continue
+                s = _digits_at(data, k + 1, 2)
+                k += 3
+                if k < end and data[k] == 46:  # fraction of a second: 1 to 6 digits
+                    k += 1
+                    places = 0
+                    while k < end and 48 <= data[k] <= 57 and places < 7:
+                        fraction = fraction * 10 + (data[k] - 48)
+                        places += 1
+                        k += 1
+                    if places == 0 or places > 6:
+                        continue
+                    for _ in range(6 - places):
+                        fraction *= 10
+            if h < 0 or h > 23 or mi < 0 or mi > 59 or s < 0 or s > 59:
+                continue
+            if k < end:
+                if data[k] == 90 and k + 1 == end:  # Z
+                    offset = 0
+                elif (data[k] == 43 or data[k] == 45) and end - k == 6 and data[k + 3] == 58:
+                    zh, zm = _digits_at(data, k + 1, 2), _digits_at(data, k + 4, 2)
+                    if zh < 0 or zm < 0 or zh * 60 + zm >= 24 * 60:
+                        continue
+                    offset = zh * 60 + zm if data[k] == 43 else -(zh * 60 + zm)
+                else:
+                    continue
+        utc = _days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s - offset * 60
+        local_days = (utc + 8 * 3600) // 86400
+        micros[i] = utc * 1_000_000 + fraction
+        day[i] = local_days
+        year[i] = _year_of(local_days)
+        ok[i] = True
+    return micros, year, day, ok

@@ -145,7 +145,8 @@ class ChunkedRun:
         chunk_of = np.where(
             self._record_person >= 0, np.searchsorted(self._bounds[1:], self._record_person, side="right"), len(self._bounds) - 1
         )
-        self._order = np.argsort(chunk_of, kind="stable")
+        narrow = np.int16 if len(self._bounds) < np.iinfo(np.int16).max else np.int64
+        self._order = np.argsort(chunk_of.astype(narrow), kind="stable")  # a radix sort for small integers
         self._edges = np.searchsorted(chunk_of[self._order], np.arange(len(self._bounds) + 1))
         self.first_problem: InputError | None = None
         self._problems_by_row: dict[int, list[RowProblem]] = {}
@@ -165,9 +166,11 @@ class ChunkedRun:
         if index < len(self._bounds) - 1:
             start, stop = int(self._bounds[index]), int(self._bounds[index + 1])
             chunk_people, person_rows = _person_slice(self.people, start, stop), np.arange(start, stop)
+            local_person = self._record_person[rows] - start
         else:  # records of no usable person
             chunk_people, person_rows = _person_slice(self.people, 0, 0), np.zeros(0, dtype=np.int64)
-        ledger = evaluate_columns(self.rules, chunk_people, columns)
+            local_person = np.full(len(rows), -1, dtype=np.int64)
+        ledger = evaluate_columns(self.rules, chunk_people, columns, person_index=local_person)
         evaluation = Evaluation(ledger, self.rejected_persons if index == 0 else (), self.person_table.path, self.record_table.path)
         return Chunk(evaluation, person_rows, rows)
 

@@ -210,10 +210,15 @@ def lookup(keys: np.ndarray, values: pa.Array) -> np.ndarray:
     return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
-def evaluate_columns(rules: RuleSet, persons: PersonColumns, records: RecordColumns) -> Ledger:
-    """Decide every record and every requirement of a cohort for the rule set's year."""
+def evaluate_columns(rules: RuleSet, persons: PersonColumns, records: RecordColumns, *, person_index: np.ndarray | None = None) -> Ledger:
+    """Decide every record and every requirement of a cohort for the rule set's year.
+
+    `person_index` (each record's person among `persons`, -1 for none) may be given when the
+    caller has joined records to persons already.
+    """
     compiled = compile_policies(rules, persons.profiles, records)
-    person_index = lookup(persons.person_id, records.person_id)
+    if person_index is None:
+        person_index = lookup(persons.person_id, records.person_id)
     known = person_index >= 0
     profile = np.where(known, persons.profile[np.clip(person_index, 0, None)] if len(persons) else 0, 0).astype(np.int64)
     listed, subject_code, hours, topic = _apply_course_lists(compiled, records, profile)

@@ -15,6 +15,7 @@ import functools
 import io
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -556,6 +557,8 @@ def _is_nested(kind: pa.DataType) -> bool:
 def _arrow_text(display: str, name: str, values: pa.ChunkedArray) -> pa.ChunkedArray:
     """One Parquet column as strings, mostly without Python per cell."""
     kind = values.type
+    if pa.types.is_string(kind):
+        return values
     if pa.types.is_dictionary(kind):
         return _arrow_text(display, name, values.cast(kind.value_type))
     if pa.types.is_null(kind):
@@ -584,9 +587,30 @@ def _parquet_column(
             problem = RowProblem(int(row), name, "value is a list or structure, not a single value", "值是列表或结构，不是单个值")
             problems.append((int(row), position, problem))
         return _frozen([None] * len(values))
-    text = pc.utf8_trim_whitespace(_arrow_text(display, name, values))
-    text = pc.if_else(pc.equal(text, ""), pa.scalar(None, text.type), text)
-    return text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
+    text = _arrow_text(display, name, values)
+    text = text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
+    first, length, data = _cell_edges(text)
+    if len(text) and length.any():
+        last = data[first + np.maximum(length - 1, 0)]
+        edge = np.concatenate([data[first][length > 0], last[length > 0]])
+        if ((edge <= 32) | (edge >= 0x80)).any():  # maybe whitespace at an edge (ASCII or not): trim
+            text = pc.utf8_trim_whitespace(text)
+            first, length, data = _cell_edges(text)
+    if int((length == 0).sum()) > text.null_count:  # some present cells are empty: they are missing
+        text = pc.if_else(pa.array((length == 0) & text.is_valid().to_numpy(zero_copy_only=False)), pa.scalar(None, text.type), text)
+    return text
+
+
+def _cell_edges(text: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Where each cell starts in the UTF-8 buffer, its length in bytes (0 for missing), and the bytes."""
+    if not pa.types.is_string(text.type) and not pa.types.is_large_string(text.type):
+        text = text.cast(pa.string())
+    _, offsets, data = text.buffers()
+    width = np.int64 if pa.types.is_large_string(text.type) else np.int32
+    bounds = np.frombuffer(offsets, dtype=width)[text.offset : text.offset + len(text) + 1].astype(np.int64)
+    raw = np.frombuffer(data, dtype=np.uint8) if data is not None and data.size else np.zeros(1, dtype=np.uint8)
+    length = np.diff(bounds)
+    return np.minimum(bounds[:-1], len(raw) - 1), length, raw
 
 
 def table_from_arrow(data: pa.Table, display: str = "<table>", required: Sequence[str] = ()) -> Table:
@@ -595,7 +619,9 @@ def table_from_arrow(data: pa.Table, display: str = "<table>", required: Sequenc
     _check_names(display, names)
     _check_required(display, names, required)
     problems: list[tuple[int, int, RowProblem]] = []
-    columns = {name: _parquet_column(display, name, data.column(i), problems, i) for i, name in enumerate(names)}
+    with ThreadPoolExecutor(max_workers=2) as pool:  # Arrow releases the GIL: columns in parallel
+        done = [pool.submit(_parquet_column, display, name, data.column(i), problems, i) for i, name in enumerate(names)]
+        columns = {name: future.result() for name, future in zip(names, done, strict=True)}
     problems.sort(key=lambda item: item[:2])
     lines = np.arange(1, data.num_rows + 1, dtype=np.int64)
     lines.flags.writeable = False

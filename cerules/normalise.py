@@ -240,19 +240,35 @@ def normalise_persons(table: Table) -> tuple[PersonColumns, list[RejectedPerson]
         "unit_level": levels[keep],
         **{key: values[keep] for key, values in free.items()},
     }
-    profile_of: dict[Profile, int] = {}
-    profile_index = np.zeros(len(keep), dtype=np.int32)
-    keys = zip(*(attributes[k] for k in ("city", "unit_level", "title_series", "industry", "specialty")), strict=True)
-    for i, key in enumerate(keys):
-        profile_index[i] = profile_of.setdefault(Profile(*key), len(profile_of))
+    profiles, profile_index = _profiles(attributes, len(keep))
     persons = PersonColumns(
         person_id=person_id[keep],
         line=np.asarray(table.lines)[keep],
         profile=profile_index,
-        profiles=tuple(profile_of),
+        profiles=profiles,
         attributes=attributes,
     )
     return persons, rejected
+
+
+def _profiles(attributes: Mapping[str, np.ndarray], n: int) -> tuple[tuple[Profile, ...], np.ndarray]:
+    """The distinct profiles, in order of first appearance, and each person's: codes, not objects."""
+    key = np.zeros(n, dtype=np.int64)
+    for name in ("city", "unit_level", "title_series", "industry", "specialty"):
+        codes, uniques = _encode(attributes[name])
+        key = key * (len(uniques) + 1) + (codes + 1)
+        _, key = np.unique(key, return_inverse=True)  # keep the combined code small
+    if n == 0:
+        return (), np.zeros(0, dtype=np.int32)
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    by_appearance = np.argsort(first, kind="stable")
+    rank = np.empty_like(by_appearance)
+    rank[by_appearance] = np.arange(len(by_appearance))
+    profiles = tuple(
+        Profile(*(attributes[name][row] for name in ("city", "unit_level", "title_series", "industry", "specialty")))
+        for row in first[by_appearance].tolist()
+    )
+    return profiles, rank[inverse].astype(np.int32)
 
 
 def _objects(column: Any) -> np.ndarray:
@@ -299,8 +315,9 @@ def normalise_records(table: Table, rules: RuleSet, *, duplicates: Mapping[int, 
     problems: dict[int, Problem] = {p.row: Problem(p.column, Text(p.message_zh, p.message_en)) for p in table.problems}
     columns = {name: as_arrow(table.column(name)) for name in RECORD_COLUMNS}
     for name in REQUIRED_RECORD_COLUMNS:
-        missing = np.flatnonzero(~pc.is_valid(columns[name]).to_numpy(zero_copy_only=False))
-        _note(problems, missing, Problem(name, Text(f"{name} 为空", f"{name} is empty")))
+        if columns[name].null_count:
+            missing = np.flatnonzero(~pc.is_valid(columns[name]).to_numpy(zero_copy_only=False))
+            _note(problems, missing, Problem(name, Text(f"{name} 为空", f"{name} is empty")))
     repeats = duplicate_rows(table) if duplicates is None else duplicates
     _note(problems, list(repeats), lambda row: repeats[row])
 

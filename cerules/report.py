@@ -8,7 +8,7 @@ import json
 import os
 import tempfile
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -54,16 +54,25 @@ def csv_header(requirement_ids: Sequence[str]) -> list[str]:
 _FRACTIONS = np.array([".0" if f == 0 else f".{f // 10}" if f % 10 == 0 else f".{f:02d}" for f in range(100)], dtype=object)
 
 
+def _format_each_distinct(values: np.ndarray, form: Callable[[int], str]) -> pa.Array:
+    """Text of each value, formatting each distinct value once (amounts repeat a great deal)."""
+    distinct, codes = np.unique(values, return_inverse=True)
+    words = pa.array([form(int(value)) for value in distinct.tolist()], type=pa.string())
+    return pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int32)), words).cast(pa.string())
+
+
+def _decimal(hundredths: int) -> str:
+    return f"{hundredths // 100}{_FRACTIONS[hundredths % 100]}"
+
+
 def _decimal_text(hundredths: np.ndarray) -> pa.Array:
-    """Hundredths as the contract's decimals (`30.0`, `43.5`, `0.07`), built column-wise."""
-    whole = pc.cast(pa.array(hundredths // 100), pa.string())
-    return pc.binary_join_element_wise(whole, pa.array(_FRACTIONS[hundredths % 100], type=pa.string()), "")
+    """Hundredths as the contract's decimals (`30.0`, `43.5`, `0.07`)."""
+    return _format_each_distinct(hundredths, _decimal)
 
 
 def _whole_or_decimal_text(hundredths: np.ndarray) -> pa.Array:
     """Whole numbers without a fraction (`30`), others as decimals (`7.5`)."""
-    whole = pc.cast(pa.array(hundredths // 100), pa.string())
-    return pc.if_else(pa.array(hundredths % 100 == 0), whole, _decimal_text(hundredths))
+    return _format_each_distinct(hundredths, lambda h: str(h // 100) if h % 100 == 0 else _decimal(h))
 
 
 def csv_rows(ledger: Ledger, requirement_ids: Sequence[str]) -> pa.Table:
@@ -119,12 +128,19 @@ def _csv_cell(values: pa.Array) -> pa.Array:
     return pc.if_else(needs, quoted, values)
 
 
+_PLAIN = (".required", ".credited", ".shortfall", ".met", "compliant", "records", "reasons")
+"""Columns whose cells never need quoting (numbers, true/false, reason codes)."""
+
+
 def csv_bytes(table: pa.Table, *, header: bool) -> bytes:
     """CSV text of a table of text columns, the way Python's csv module writes it, built column-wise."""
     lines = [",".join(_csv_cell(pa.array(table.column_names)).to_pylist()) + "\n"] if header else []
     if table.num_rows == 0:
         return "".join(lines).encode("utf-8")
-    cells = [_csv_cell(column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column) for column in table.columns]
+    cells = []
+    for name, column in zip(table.column_names, table.columns, strict=True):
+        values = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+        cells.append(pc.fill_null(values, "") if name.endswith(_PLAIN) else _csv_cell(values))
     joined = pc.binary_join_element_wise(pc.binary_join_element_wise(*cells, ","), "", "\n")
     _, offsets, data = joined.buffers()
     bounds = np.frombuffer(offsets, dtype=np.int32)[joined.offset : joined.offset + len(joined) + 1]
