@@ -13,19 +13,29 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from . import widgets
 from .api import load_rules
 from .calls import check_bid, check_posting, load_call
 from .evaluation import Evaluation, evaluate, evaluate_files, evaluate_person
 from .explain import PersonResult, RecordOutcome, RequirementOutcome
 from .hookspecs import hookimpl
+from .impact import Baseline, Impact
 from .io import InputError, Table, read_table
 from .plans import check_plan, load_plan, plan_to_layer
 from .reasons import NAMES as REASON_CODES
 from .rules import Layer, Profile, RulesError, RuleSet, load_layer, parse_layer, provincial_layer
+from .scenario import Change, Draft, DraftError, diff
 from .uscc import check_uscc
 
 __all__ = [
     "REASON_CODES",
+    "Baseline",
+    "Change",
+    "Draft",
+    "DraftError",
+    "Impact",
+    "diff",
+    "widgets",
     "Evaluation",
     "InputError",
     "Layer",
