@@ -126,17 +126,24 @@ def _person_slice(persons: PersonColumns, start: int, stop: int) -> PersonColumn
     )
 
 
-class ChunkedRun:
-    """A cohort read and split into chunks of people, ready to be evaluated chunk by chunk."""
+class PreparedCohort:
+    """Persons and records checked for their columns, with the persons normalised (once)."""
 
-    def __init__(self, rules: RuleSet, persons: Any, records: Any, *, chunk_records: int = DEFAULT_CHUNK_RECORDS) -> None:
-        self.rules = rules
+    def __init__(self, persons: Any, records: Any) -> None:
         self.person_table = as_table(persons, "<persons>")
         self.record_table = as_table(records, "<records>")
         check_columns(self.person_table, REQUIRED_PERSON_COLUMNS)
         check_columns(self.record_table, REQUIRED_RECORD_COLUMNS)
         self.people, rejected = normalise_persons(self.person_table)
         self.rejected_persons = tuple(rejected)
+
+
+class ChunkedRun(PreparedCohort):
+    """A cohort read and split into chunks of people, ready to be evaluated chunk by chunk."""
+
+    def __init__(self, rules: RuleSet, persons: Any, records: Any, *, chunk_records: int = DEFAULT_CHUNK_RECORDS) -> None:
+        super().__init__(persons, records)
+        self.rules = rules
         self.requirement_ids = rules.requirement_ids(self.people.profiles)
         self._record_person = lookup(self.people.person_id, as_arrow(self.record_table.column("person_id")))
         self._repeats = duplicate_rows(self.record_table)

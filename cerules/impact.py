@@ -32,10 +32,9 @@ import pyarrow as pa
 
 from . import reasons as R
 from ._columns import as_arrow
-from .batch import BatchResult, evaluate_batch
+from .batch import BatchResult, PreparedCohort, evaluate_batch
 from .engine import NOT_APPLICABLE, evaluate_columns
-from .evaluation import as_table, check_columns
-from .normalise import REQUIRED_PERSON_COLUMNS, REQUIRED_RECORD_COLUMNS, RecordColumns, normalise_persons, normalise_records
+from .normalise import RecordColumns, normalise_records
 from .regions import CITIES, city_name
 from .rules.model import Catalog, Layer, Profile
 from .rules.ruleset import RuleSet
@@ -353,14 +352,10 @@ class Baseline:
     """
 
     def __init__(self, rules: RuleSet, cohort: Any, *, cache_records: bool | None = None) -> None:
-        persons, records = _tables(cohort)
+        prepared = PreparedCohort(*_tables(cohort))
         self.rules = rules
-        self.person_table = as_table(persons, "<persons>")
-        self.record_table = as_table(records, "<records>")
-        check_columns(self.person_table, REQUIRED_PERSON_COLUMNS)
-        check_columns(self.record_table, REQUIRED_RECORD_COLUMNS)
-        self.people, rejected = normalise_persons(self.person_table)
-        self.rejected_persons = tuple(rejected)
+        self.person_table, self.record_table = prepared.person_table, prepared.record_table
+        self.people, self.rejected_persons = prepared.people, prepared.rejected_persons
         self.cache_records = len(self.record_table) <= CACHE_RECORDS_UP_TO if cache_records is None else cache_records
         self._normalised: list[tuple[Catalog, RecordColumns]] = []
         self._person_index: dict[int, np.ndarray] = {}
