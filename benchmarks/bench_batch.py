@@ -61,8 +61,7 @@ def main() -> None:
     n = cohort.records.num_rows
     input_mb = (cohort.persons.nbytes + cohort.records.nbytes) / 2**20
     print(
-        f"cohort: {args.people:,} people, {n:,} records, input columns {input_mb:.0f} MB "
-        f"(generated in {time.perf_counter() - start:.1f} s)"
+        f"cohort: {args.people:,} people, {n:,} records, input columns {input_mb:.0f} MB (generated in {time.perf_counter() - start:.1f} s)"
     )
     rules = cerules.load_rules(2023)
     print(f"rules: {' → '.join(layer.id for layer in rules.layers)}")

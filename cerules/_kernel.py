@@ -273,3 +273,65 @@ def parse_instants(
         year[i] = _year_of(local_days)
         ok[i] = True
     return micros, year, day, ok
+
+
+@njit(cache=True, inline="always")
+def _is_space(code: int) -> bool:
+    """White space as Arrow's utf8_trim_whitespace (and Python's str.strip) trims."""
+    if code <= 32:
+        return code == 32 or 9 <= code <= 13 or 28 <= code <= 31
+    return (
+        code == 0x85 or code == 0xA0 or code == 0x1680 or 0x2000 <= code <= 0x200A
+        or code == 0x2028 or code == 0x2029 or code == 0x202F or code == 0x205F or code == 0x3000
+    )  # fmt: skip
+
+
+@njit(cache=True, inline="always")
+def _code_at(data: np.ndarray, at: int) -> int:
+    """The code point of the UTF-8 sequence starting at `at`."""
+    lead = data[at]
+    if lead < 0x80:
+        return lead
+    if lead < 0xE0:
+        return ((lead & 0x1F) << 6) | (data[at + 1] & 0x3F)
+    if lead < 0xF0:
+        return ((lead & 0x0F) << 12) | ((data[at + 1] & 0x3F) << 6) | (data[at + 2] & 0x3F)
+    return ((lead & 0x07) << 18) | ((data[at + 1] & 0x3F) << 12) | ((data[at + 2] & 0x3F) << 6) | (data[at + 3] & 0x3F)
+
+
+@njit(cache=True)
+def cell_edges(data: np.ndarray, offsets: np.ndarray, valid: np.ndarray) -> tuple[bool, bool]:
+    """(some cell starts or ends with white space, some present cell is empty) of a string column."""
+    spaced = False
+    empty = False
+    for i in range(offsets.shape[0] - 1):
+        start, end = offsets[i], offsets[i + 1]
+        if start == end:
+            if valid[i]:
+                empty = True
+            continue
+        if _is_space(_code_at(data, start)):
+            spaced = True
+        last = end - 1
+        while last > start and (data[last] & 0xC0) == 0x80:
+            last -= 1
+        if _is_space(_code_at(data, last)):
+            spaced = True
+        if spaced and empty:
+            break
+    return spaced, empty
+
+
+@njit(cache=True, parallel=True)
+def hash_cells(data: np.ndarray, offsets: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """A 64-bit FNV-1a hash of each cell's UTF-8 bytes (0 for a missing cell)."""
+    n = offsets.shape[0] - 1
+    out = np.zeros(n, dtype=np.uint64)
+    for i in prange(n):
+        if not valid[i]:
+            continue
+        h = np.uint64(14695981039346656037)
+        for k in range(offsets[i], offsets[i + 1]):
+            h = (h ^ np.uint64(data[k])) * np.uint64(1099511628211)
+        out[i] = h | np.uint64(1)
+    return out

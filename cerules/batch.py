@@ -33,7 +33,7 @@ from .normalise import (
 )
 from .rules.ruleset import RuleSet
 
-DEFAULT_CHUNK_RECORDS = 2_000_000
+DEFAULT_CHUNK_RECORDS = 500_000
 """About this many records are worked on at once (fewer people per chunk when they have more)."""
 
 
@@ -145,7 +145,7 @@ class ChunkedRun(PreparedCohort):
         super().__init__(persons, records)
         self.rules = rules
         self.requirement_ids = rules.requirement_ids(self.people.profiles)
-        self._record_person = lookup(self.people.person_id, as_arrow(self.record_table.column("person_id")))
+        self._record_person = lookup(self.people.person_id, as_arrow(self.record_table.column("person_id"))).astype(np.int32)
         self._repeats = duplicate_rows(self.record_table)
         per_person = np.bincount(self._record_person[self._record_person >= 0], minlength=len(self.people))
         self._bounds = _chunk_bounds(per_person, chunk_records)
@@ -153,7 +153,7 @@ class ChunkedRun(PreparedCohort):
             self._record_person >= 0, np.searchsorted(self._bounds[1:], self._record_person, side="right"), len(self._bounds) - 1
         )
         narrow = np.int16 if len(self._bounds) < np.iinfo(np.int16).max else np.int64
-        self._order = np.argsort(chunk_of.astype(narrow), kind="stable")  # a radix sort for small integers
+        self._order = np.argsort(chunk_of.astype(narrow), kind="stable").astype(np.int32)  # a radix sort for small integers
         self._edges = np.searchsorted(chunk_of[self._order], np.arange(len(self._bounds) + 1))
         self.first_problem: InputError | None = None
         self._problems_by_row: dict[int, list[RowProblem]] = {}
@@ -166,14 +166,14 @@ class ChunkedRun(PreparedCohort):
 
     def run(self, index: int) -> Chunk:
         """Evaluate one chunk."""
-        rows = np.sort(self._order[self._edges[index] : self._edges[index + 1]])
+        rows = np.sort(self._order[self._edges[index] : self._edges[index + 1]]).astype(np.int64)
         sub = _sub_table(self.record_table, rows, self._problems_by_row)
         local = {position: self._repeats[row] for position, row in enumerate(rows.tolist()) if row in self._repeats}
         columns = normalise_records(sub, self.rules, duplicates=local)
         if index < len(self._bounds) - 1:
             start, stop = int(self._bounds[index]), int(self._bounds[index + 1])
             chunk_people, person_rows = _person_slice(self.people, start, stop), np.arange(start, stop)
-            local_person = self._record_person[rows] - start
+            local_person = self._record_person[rows].astype(np.int64) - start
         else:  # records of no usable person
             chunk_people, person_rows = _person_slice(self.people, 0, 0), np.zeros(0, dtype=np.int64)
             local_person = np.full(len(rows), -1, dtype=np.int64)

@@ -589,28 +589,28 @@ def _parquet_column(
         return _frozen([None] * len(values))
     text = _arrow_text(display, name, values)
     text = text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
-    first, length, data = _cell_edges(text)
-    if len(text) and length.any():
-        last = data[first + np.maximum(length - 1, 0)]
-        edge = np.concatenate([data[first][length > 0], last[length > 0]])
-        if ((edge <= 32) | (edge >= 0x80)).any():  # maybe whitespace at an edge (ASCII or not): trim
-            text = pc.utf8_trim_whitespace(text)
-            first, length, data = _cell_edges(text)
-    if int((length == 0).sum()) > text.null_count:  # some present cells are empty: they are missing
-        text = pc.if_else(pa.array((length == 0) & text.is_valid().to_numpy(zero_copy_only=False)), pa.scalar(None, text.type), text)
+    if not pa.types.is_string(text.type):
+        text = text.cast(pa.string())
+    spaced, empty = _edges(text)
+    if spaced:
+        text = pc.utf8_trim_whitespace(text)
+        empty = empty or bool(_edges(text)[1])
+    if empty:  # present but empty cells are missing ones
+        text = pc.if_else(pc.equal(text, ""), pa.scalar(None, text.type), text)
     return text
 
 
-def _cell_edges(text: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Where each cell starts in the UTF-8 buffer, its length in bytes (0 for missing), and the bytes."""
-    if not pa.types.is_string(text.type) and not pa.types.is_large_string(text.type):
-        text = text.cast(pa.string())
+def _edges(text: pa.Array) -> tuple[bool, bool]:
+    """(some cell has white space at an edge, some present cell is empty), in one compiled pass."""
+    from ._kernel import cell_edges
+
+    if len(text) == 0:
+        return False, False
     _, offsets, data = text.buffers()
-    width = np.int64 if pa.types.is_large_string(text.type) else np.int32
-    bounds = np.frombuffer(offsets, dtype=width)[text.offset : text.offset + len(text) + 1].astype(np.int64)
+    bounds = np.frombuffer(offsets, dtype=np.int32)[text.offset : text.offset + len(text) + 1]
     raw = np.frombuffer(data, dtype=np.uint8) if data is not None and data.size else np.zeros(1, dtype=np.uint8)
-    length = np.diff(bounds)
-    return np.minimum(bounds[:-1], len(raw) - 1), length, raw
+    valid = text.is_valid().to_numpy(zero_copy_only=False) if text.null_count else np.ones(len(text), dtype=bool)
+    return cell_edges(raw, bounds, valid)
 
 
 def table_from_arrow(data: pa.Table, display: str = "<table>", required: Sequence[str] = ()) -> Table:
@@ -633,11 +633,26 @@ def _read_parquet(display: str, required: Sequence[str]) -> Table:
     if os.path.getsize(display) == 0:
         raise _empty_file(display)
     try:
-        data = pq.ParquetFile(display).read()
+        source = pq.ParquetFile(display)
+        names = [name.strip() for name in source.schema_arrow.names]
+        _check_names(display, names)
+        _check_required(display, names, required)
+        problems: list[tuple[int, int, RowProblem]] = []
+
+        def column(position: int) -> np.ndarray | pa.Array:
+            # One column at a time: the file's chunks are freed as soon as the column is text.
+            values = source.read(columns=[source.schema_arrow.names[position]], use_threads=False).column(0)
+            return _parquet_column(display, names[position], values, problems, position)
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            columns = dict(zip(names, pool.map(column, range(len(names))), strict=True))
     except (pa.ArrowException, OSError) as err:
         reason = str(err).splitlines()[0] if str(err) else type(err).__name__
         raise InputError(display, f"not a readable Parquet file ({reason})", f"不是可读取的 Parquet 文件（{reason}）") from None
-    return table_from_arrow(data, display, required)
+    problems.sort(key=lambda item: item[:2])
+    lines = np.arange(1, source.metadata.num_rows + 1, dtype=np.int64)
+    lines.flags.writeable = False
+    return Table(display, columns, lines, tuple(problem for *_, problem in problems))
 
 
 # --------------------------------------------------------------------------------------------

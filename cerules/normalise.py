@@ -15,6 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from . import _kernel
 from ._bad import BadValue
 from ._columns import as_arrow, parse_amounts, parse_instants
 from .io import Table
@@ -279,20 +280,37 @@ def _objects(column: Any) -> np.ndarray:
 
 
 def _flag_duplicates(ids: Any, lines: np.ndarray, column: str, problems: dict[int, Problem]) -> None:
-    """Mark every repeat of an id after its first row (the first keeps it); hashing, no sort of all rows."""
-    codes, _ = _encode(ids)
-    if len(codes) == 0:
+    """Mark every repeat of an id after its first row (the first keeps it).
+
+    Each id is hashed; only rows whose hash occurs more than once are compared as strings.
+    """
+    array = as_arrow(ids)
+    if len(array) == 0:
         return
-    counts = np.bincount(codes[codes >= 0], minlength=1)
-    suspects = np.flatnonzero((codes >= 0) & (counts[np.clip(codes, 0, None)] > 1))
+    _, offsets, data = array.buffers()
+    bounds = np.frombuffer(offsets, dtype=np.int32)[array.offset : array.offset + len(array) + 1]
+    raw = np.frombuffer(data, dtype=np.uint8) if data is not None and data.size else np.zeros(1, dtype=np.uint8)
+    valid = array.is_valid().to_numpy(zero_copy_only=False) if array.null_count else np.ones(len(array), dtype=bool)
+    hashes = _kernel.hash_cells(raw, bounds, valid)
+    ordered = np.sort(hashes)
+    repeated_hashes = np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
+    del ordered
+    suspects = np.flatnonzero(np.isin(hashes, repeated_hashes) & valid) if len(repeated_hashes) else np.zeros(0, dtype=np.int64)
     if len(suspects) == 0:
         return
-    _, first_index = np.unique(codes[suspects], return_index=True)
-    first_row = dict(zip(codes[suspects][first_index].tolist(), suspects[first_index].tolist(), strict=True))
-    repeats = [row for row in suspects.tolist() if first_row[int(codes[row])] != row]
+    codes, _ = _encode(array.take(pa.array(suspects)))
+    counts = np.bincount(codes[codes >= 0], minlength=1)
+    repeated = (codes >= 0) & (counts[np.clip(codes, 0, None)] > 1)
+    suspects, codes = suspects[repeated], codes[repeated]
+    if len(suspects) == 0:
+        return
+    _, first_index = np.unique(codes, return_index=True)
+    first_row = dict(zip(codes[first_index].tolist(), suspects[first_index].tolist(), strict=True))
+    code_of = dict(zip(suspects.tolist(), codes.tolist(), strict=True))
+    repeats = [row for row in suspects.tolist() if first_row[code_of[row]] != row]
 
     def repeat(row: int) -> Problem:
-        first = int(lines[first_row[int(codes[row])]])
+        first = int(lines[first_row[code_of[row]]])
         return Problem(column, Text(f"{column} 与第 {first} 行重复", f"{column} repeats the one on line {first}"))
 
     _note(problems, repeats, repeat)
