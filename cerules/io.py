@@ -640,8 +640,10 @@ def _read_parquet(display: str, required: Sequence[str]) -> Table:
         problems: list[tuple[int, int, RowProblem]] = []
 
         def column(position: int) -> np.ndarray | pa.Array:
-            # One column at a time: the file's chunks are freed as soon as the column is text.
-            values = source.read(columns=[source.schema_arrow.names[position]], use_threads=False).column(0)
+            # One column at a time, each from its own reader (a ParquetFile is not for two threads
+            # at once): the file's chunks are freed as soon as the column is text.
+            own = pq.ParquetFile(display)
+            values = own.read(columns=[source.schema_arrow.names[position]], use_threads=False).column(0)
             return _parquet_column(display, names[position], values, problems, position)
 
         with ThreadPoolExecutor(max_workers=2) as pool:
