@@ -7,6 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
+
+# No per-example deadlines: these machines are shared, and the first call into compiled code
+# (numba) loads or builds its cache. Speed is measured in benchmarks/, never in tests.
+settings.register_profile("cerules", deadline=None)
+settings.load_profile("cerules")
 
 import cerules
 from cerules.rules import RuleSet
