@@ -114,15 +114,21 @@ def _steady_year(year: int) -> bool:
     return True
 
 
-def _bytes(array: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """The UTF-8 bytes of a string array and each row's start and end in them (no copy)."""
+def utf8_buffers(array: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """The UTF-8 bytes of a string array and the bounds of its cells in them: cell i is
+    `raw[bounds[i]:bounds[i + 1]]` (views, no copy; `raw` is never empty, so it can be indexed)."""
     if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
         array = pc.cast(array, pa.string())
     _, offsets, data = array.buffers()
     width = np.int64 if pa.types.is_large_string(array.type) else np.int32
-    bounds = np.frombuffer(offsets, dtype=width)[array.offset : array.offset + len(array) + 1].astype(np.int64)
-    raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(1, dtype=np.uint8)
+    bounds = np.frombuffer(offsets, dtype=width)[array.offset : array.offset + len(array) + 1]
+    raw = np.frombuffer(data, dtype=np.uint8) if data is not None and data.size else np.zeros(1, dtype=np.uint8)
     return raw, bounds
+
+
+def valid_mask(array: pa.Array) -> np.ndarray:
+    """Which cells are present, as a numpy bool array."""
+    return array.is_valid().to_numpy(zero_copy_only=False) if array.null_count else np.ones(len(array), dtype=bool)
 
 
 _STEADY = np.zeros(10000, dtype=bool)
@@ -153,7 +159,7 @@ def parse_instants(column: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.
     if n == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32), present, {}
     filled = pc.fill_null(array, "")
-    raw, bounds = _bytes(filled)
+    raw, bounds = utf8_buffers(filled)
     padded = np.concatenate([raw, np.zeros(32, dtype=np.uint8)])
     micros, year, shanghai_days, parsed = _kernel.parse_instants(padded, bounds[:-1], np.diff(bounds), _steady_years(padded, bounds))
     day = (shanghai_days + _EPOCH_DAY).astype(np.int32)

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from . import _kernel
 from . import reasons as R
-from ._columns import _bytes, as_arrow
+from ._columns import as_arrow, utf8_buffers
 from ._hours import to_hundredths
 from .normalise import PersonColumns, RecordColumns
 from .rules.model import Profile
@@ -193,12 +193,11 @@ class Ledger:
         return np.flatnonzero(self.person_index < 0)
 
 
-def _string_rank(values: pa.Array, rows: np.ndarray | None = None) -> np.ndarray:
-    """Rank of each string (missing first) among `rows`, for tie-breaking independent of input order."""
-    subset = values if rows is None else values.take(pa.array(rows, type=pa.int64()))
-    if len(subset) == 0:
+def _string_rank(values: pa.Array) -> np.ndarray:
+    """Rank of each string (missing first), for ordering independent of input order."""
+    if len(values) == 0:
         return np.zeros(0, dtype=np.int64)
-    ranks = pc.rank(pc.fill_null(subset, ""), sort_keys="ascending", tiebreaker="dense")
+    ranks = pc.rank(pc.fill_null(values, ""), sort_keys="ascending", tiebreaker="dense")
     return ranks.to_numpy(zero_copy_only=False).astype(np.int64)
 
 
@@ -226,7 +225,8 @@ def evaluate_columns(rules: RuleSet, persons: PersonColumns, records: RecordColu
     grouped = person_index[order]
     starts = np.flatnonzero(np.concatenate([[True], grouped[1:] != grouped[:-1]])) if len(order) else np.zeros(0, dtype=np.int64)
     starts = np.append(starts, len(order)).astype(np.int64)
-    id_data, id_bounds = _bytes(as_arrow(records.record_id))
+    id_data, id_bounds = utf8_buffers(as_arrow(records.record_id))
+    id_bounds = id_bounds.astype(np.int64)  # one compiled signature, whatever the offsets' width
     reason, credited, raw = _kernel.decide(
         order.astype(np.int64), starts, person_index, profile, subject_code.astype(np.int64), hours,
         records.year, records.day, records.timestamp, records.platform, records.online, topic, records.course,

@@ -26,6 +26,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from ._columns import utf8_buffers, valid_mask
+from ._kernel import cell_edges
+
 __all__ = ["InputError", "RowProblem", "Table", "detect_encoding", "read_table"]
 
 _SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
@@ -602,15 +605,10 @@ def _parquet_column(
 
 def _edges(text: pa.Array) -> tuple[bool, bool]:
     """(some cell has white space at an edge, some present cell is empty), in one compiled pass."""
-    from ._kernel import cell_edges
-
     if len(text) == 0:
         return False, False
-    _, offsets, data = text.buffers()
-    bounds = np.frombuffer(offsets, dtype=np.int32)[text.offset : text.offset + len(text) + 1]
-    raw = np.frombuffer(data, dtype=np.uint8) if data is not None and data.size else np.zeros(1, dtype=np.uint8)
-    valid = text.is_valid().to_numpy(zero_copy_only=False) if text.null_count else np.ones(len(text), dtype=bool)
-    return cell_edges(raw, bounds, valid)
+    raw, bounds = utf8_buffers(text)
+    return cell_edges(raw, bounds, valid_mask(text))
 
 
 def table_from_arrow(data: pa.Table, display: str = "<table>", required: Sequence[str] = ()) -> Table:

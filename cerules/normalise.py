@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 
 from . import _kernel
 from ._bad import BadValue
-from ._columns import as_arrow, parse_amounts, parse_instants
+from ._columns import as_arrow, parse_amounts, parse_instants, utf8_buffers, valid_mask
 from .io import Table
 from .regions import city_code
 from .rules.model import Profile, Text
@@ -287,10 +287,8 @@ def _flag_duplicates(ids: Any, lines: np.ndarray, column: str, problems: dict[in
     array = as_arrow(ids)
     if len(array) == 0:
         return
-    _, offsets, data = array.buffers()
-    bounds = np.frombuffer(offsets, dtype=np.int32)[array.offset : array.offset + len(array) + 1]
-    raw = np.frombuffer(data, dtype=np.uint8) if data is not None and data.size else np.zeros(1, dtype=np.uint8)
-    valid = array.is_valid().to_numpy(zero_copy_only=False) if array.null_count else np.ones(len(array), dtype=bool)
+    raw, bounds = utf8_buffers(array)
+    valid = valid_mask(array)
     hashes = _kernel.hash_cells(raw, bounds, valid)
     ordered = np.sort(hashes)
     repeated_hashes = np.unique(ordered[1:][ordered[1:] == ordered[:-1]])

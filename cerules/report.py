@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 
 from . import __version__
 from . import reasons as R
+from ._columns import utf8_buffers
 from ._hours import format_amount
 from .engine import NOT_APPLICABLE, Ledger
 from .evaluation import Evaluation
@@ -142,9 +143,8 @@ def csv_bytes(table: pa.Table, *, header: bool) -> bytes:
         values = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
         cells.append(pc.fill_null(values, "") if name.endswith(_PLAIN) else _csv_cell(values))
     joined = pc.binary_join_element_wise(pc.binary_join_element_wise(*cells, ","), "", "\n")
-    _, offsets, data = joined.buffers()
-    bounds = np.frombuffer(offsets, dtype=np.int32)[joined.offset : joined.offset + len(joined) + 1]
-    body = memoryview(data)[int(bounds[0]) : int(bounds[-1])].tobytes()
+    raw, bounds = utf8_buffers(joined)
+    body = raw[int(bounds[0]) : int(bounds[-1])].tobytes()
     return "".join(lines).encode("utf-8") + body
 
 
