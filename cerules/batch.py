@@ -8,7 +8,6 @@ and per-record results; the typed working columns of a chunk are dropped once it
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -19,9 +18,9 @@ import pyarrow as pa
 
 from . import reasons as R
 from ._columns import as_arrow
-from .engine import NOT_APPLICABLE, evaluate_columns, lookup
+from .engine import NOT_APPLICABLE, counts, evaluate_columns, lookup, summary_counts
 from .evaluation import Evaluation, as_table, check_columns, first_bad_record, first_rejected_person
-from .io import InputError, RowProblem, Table, read_table
+from .io import InputError, RowProblem, Table
 from .normalise import (
     REQUIRED_PERSON_COLUMNS,
     REQUIRED_RECORD_COLUMNS,
@@ -56,17 +55,10 @@ class BatchResult:
 
     @property
     def status_credited(self) -> np.ndarray:
-        return (self.reason == R.CREDITED) | ((self.reason == R.CAP_EXCEEDED) & (self.credited > 0))
+        return counts(self.reason, self.credited)
 
     def summary(self) -> dict[str, int]:
-        credited = int(self.status_credited.sum())
-        return {
-            "people": len(self.person_id),
-            "compliant": int(self.compliant.sum()),
-            "records": len(self.reason),
-            "credited": credited,
-            "rejected": len(self.reason) - credited,
-        }
+        return summary_counts(self.compliant, self.reason, self.credited)
 
     def people_table(self) -> pa.Table:
         """One row per person: verdict and, per requirement, required/credited/met (in the unit)."""
@@ -306,13 +298,4 @@ def _stack(parts: list[np.ndarray], width: int, fill: Any) -> np.ndarray:
     return np.concatenate(widened, axis=0)
 
 
-def read_inputs(persons: str | os.PathLike[str], records: str | os.PathLike[str]) -> tuple[Table, Table]:
-    """Read the persons and records files, refusing an empty persons file."""
-    person_table = read_table(persons, required=REQUIRED_PERSON_COLUMNS)
-    record_table = read_table(records, required=REQUIRED_RECORD_COLUMNS)
-    if len(person_table) == 0:
-        raise InputError(str(persons), "no persons in the file", "文件中没有人员", line=1)
-    return person_table, record_table
-
-
-__all__ = ["BatchResult", "Chunk", "ChunkedRun", "evaluate_batch", "iter_chunks", "read_inputs"]
+__all__ = ["BatchResult", "Chunk", "ChunkedRun", "evaluate_batch", "iter_chunks"]

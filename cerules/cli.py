@@ -16,9 +16,9 @@ from typing import Any, BinaryIO
 
 from . import __version__
 from .api import load_rules
-from .batch import ChunkedRun, read_inputs
+from .batch import ChunkedRun
 from .cli_forms import register as register_forms
-from .evaluation import evaluate
+from .evaluation import evaluate, read_inputs
 from .io import InputError
 from .plugins import PluginError, Plugins
 from .report import FORMATS, atomic_output, render, write_csv_stream, write_json_stream

@@ -148,6 +148,23 @@ def _membership(accepted: frozenset[str] | None, vocabulary: tuple[str, ...], *,
     return mask
 
 
+def counts(reason: np.ndarray, credited: np.ndarray) -> np.ndarray:
+    """Which records count: credited in full, or cut by a cap but not to nothing."""
+    return (reason == R.CREDITED) | ((reason == R.CAP_EXCEEDED) & (credited > 0))
+
+
+def summary_counts(compliant: np.ndarray, reason: np.ndarray, credited: np.ndarray) -> dict[str, int]:
+    """The contract's `summary`: people, compliant, records, credited, rejected."""
+    counted = int(counts(reason, credited).sum())
+    return {
+        "people": len(compliant),
+        "compliant": int(compliant.sum()),
+        "records": len(reason),
+        "credited": counted,
+        "rejected": len(reason) - counted,
+    }
+
+
 @attrs.frozen
 class Ledger:
     """The outcome for a cohort: every record's disposition and every person's requirements."""
@@ -172,7 +189,7 @@ class Ledger:
     @property
     def status_credited(self) -> np.ndarray:
         """Records that count (a record cut by a cap but not to nothing still counts)."""
-        return (self.reason == R.CREDITED) | ((self.reason == R.CAP_EXCEEDED) & (self.credited > 0))
+        return counts(self.reason, self.credited)
 
     @functools.cached_property
     def records_by_person(self) -> tuple[np.ndarray, np.ndarray]:

@@ -12,7 +12,7 @@ import pyarrow as pa
 
 from . import __version__
 from . import reasons as R
-from .engine import Ledger, evaluate_columns
+from .engine import Ledger, evaluate_columns, summary_counts
 from .explain import PersonResult, person_result, record_outcome
 from .io import InputError, Table, read_table, table_from_arrow
 from .normalise import (
@@ -73,15 +73,7 @@ class Evaluation:
 
     def summary(self) -> dict[str, int]:
         """The contract's `summary`: people, compliant, records, credited, rejected."""
-        ledger = self.ledger
-        credited = int(ledger.status_credited.sum())
-        return {
-            "people": len(ledger.persons),
-            "compliant": int(ledger.compliant.sum()),
-            "records": len(ledger.records),
-            "credited": credited,
-            "rejected": len(ledger.records) - credited,
-        }
+        return summary_counts(self.ledger.compliant, self.ledger.reason, self.ledger.credited)
 
     def reason_counts(self) -> dict[str, int]:
         """How many records carry each reason code (cap_exceeded includes partly credited ones)."""
@@ -151,11 +143,16 @@ def evaluate(rules: RuleSet, persons: Rows, records: Rows, *, strict: bool = Fal
 
 def evaluate_files(rules: RuleSet, persons: str | os.PathLike[str], records: str | os.PathLike[str], *, strict: bool = False) -> Evaluation:
     """Evaluate the persons and records files (`.csv`, `.jsonl` or `.parquet`)."""
+    return evaluate(rules, *read_inputs(persons, records), strict=strict)
+
+
+def read_inputs(persons: str | os.PathLike[str], records: str | os.PathLike[str]) -> tuple[Table, Table]:
+    """Read the persons and records files, refusing an empty persons file."""
     person_table = read_table(persons, required=REQUIRED_PERSON_COLUMNS)
     record_table = read_table(records, required=REQUIRED_RECORD_COLUMNS)
     if len(person_table) == 0:
         raise InputError(str(persons), "no persons in the file", "文件中没有人员", line=1)
-    return evaluate(rules, person_table, record_table, strict=strict)
+    return person_table, record_table
 
 
 def evaluate_person(rules: RuleSet, person: Mapping[str, Any], records: Sequence[Mapping[str, Any]]) -> PersonResult:

@@ -11,10 +11,11 @@ import html
 from typing import Any
 
 import attrs
+import numpy as np
 
 from . import reasons as R
 from ._hours import format_amount, to_float, to_number
-from .engine import NOT_APPLICABLE, Ledger
+from .engine import NOT_APPLICABLE, Ledger, counts
 from .regions import city_name
 from .rules.model import Profile, Provenance, Text
 
@@ -210,7 +211,7 @@ def record_outcome(ledger: Ledger, position: int) -> RecordOutcome:
     rec = ledger.records
     code = int(ledger.reason[position])
     credited = int(ledger.credited[position])
-    status = "credited" if code == R.CREDITED or (code == R.CAP_EXCEEDED and credited > 0) else "rejected"
+    status = "credited" if counts(np.asarray(code), np.asarray(credited)) else "rejected"
     subject = None if ledger.subject[position] < 0 else rec.subjects[int(ledger.subject[position])]
     return RecordOutcome(
         record_id=rec.record_id_at(position),

@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 from hypothesis import settings
 
+import cerules
+from cerules.rules import RuleSet
+
 # No per-example deadlines: these machines are shared, and the first call into compiled code
 # (numba) loads or builds its cache. Speed is measured in benchmarks/, never in tests.
 settings.register_profile("cerules", deadline=None)
 settings.load_profile("cerules")
-
-import cerules
-from cerules.rules import RuleSet
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
