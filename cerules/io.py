@@ -15,7 +15,7 @@ import functools
 import io
 import json
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -611,48 +611,50 @@ def _edges(text: pa.Array) -> tuple[bool, bool]:
     return cell_edges(raw, bounds, valid_mask(text))
 
 
-def table_from_arrow(data: pa.Table, display: str = "<table>", required: Sequence[str] = ()) -> Table:
-    """A Table from an Arrow table (a DataFrame's, say): every column as text, as Parquet is read."""
-    names = [name.strip() for name in data.column_names]
+def _columnar_table(
+    display: str, names: Sequence[str], rows: int, load: Callable[[int], pa.ChunkedArray], required: Sequence[str]
+) -> Table:
+    """A Table of text columns from a column-wise source; `load(i)` gives the i-th column.
+
+    Columns are turned to text two at a time (Arrow releases the GIL); there are no line
+    numbers or header row, so row ``i`` gets line ``i + 1``.
+    """
+    names = [name.strip() for name in names]
     _check_names(display, names)
     _check_required(display, names, required)
     problems: list[tuple[int, int, RowProblem]] = []
-    with ThreadPoolExecutor(max_workers=2) as pool:  # Arrow releases the GIL: columns in parallel
-        done = [pool.submit(_parquet_column, display, name, data.column(i), problems, i) for i, name in enumerate(names)]
-        columns = {name: future.result() for name, future in zip(names, done, strict=True)}
+
+    def column(position: int) -> np.ndarray | pa.Array:
+        return _parquet_column(display, names[position], load(position), problems, position)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        columns = dict(zip(names, pool.map(column, range(len(names))), strict=True))
     problems.sort(key=lambda item: item[:2])
-    lines = np.arange(1, data.num_rows + 1, dtype=np.int64)
+    lines = np.arange(1, rows + 1, dtype=np.int64)
     lines.flags.writeable = False
     return Table(display, columns, lines, tuple(problem for *_, problem in problems))
+
+
+def table_from_arrow(data: pa.Table, display: str = "<table>", required: Sequence[str] = ()) -> Table:
+    """A Table from an Arrow table (a DataFrame's, say): every column as text, as Parquet is read."""
+    return _columnar_table(display, data.column_names, data.num_rows, data.column, required)
 
 
 def _read_parquet(display: str, required: Sequence[str]) -> Table:
-    """Parquet has no line numbers or header row: row ``i`` gets line ``i + 1``."""
+    """Parquet, one column at a time: the file's chunks are freed as soon as the column is text."""
     if os.path.getsize(display) == 0:
         raise _empty_file(display)
+
+    def load(position: int) -> pa.ChunkedArray:
+        reader = pq.ParquetFile(display)  # its own reader: a ParquetFile is not for two threads at once
+        return reader.read(columns=[reader.schema_arrow.names[position]], use_threads=False).column(0)
+
     try:
         source = pq.ParquetFile(display)
-        names = [name.strip() for name in source.schema_arrow.names]
-        _check_names(display, names)
-        _check_required(display, names, required)
-        problems: list[tuple[int, int, RowProblem]] = []
-
-        def column(position: int) -> np.ndarray | pa.Array:
-            # One column at a time, each from its own reader (a ParquetFile is not for two threads
-            # at once): the file's chunks are freed as soon as the column is text.
-            own = pq.ParquetFile(display)
-            values = own.read(columns=[source.schema_arrow.names[position]], use_threads=False).column(0)
-            return _parquet_column(display, names[position], values, problems, position)
-
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            columns = dict(zip(names, pool.map(column, range(len(names))), strict=True))
+        return _columnar_table(display, source.schema_arrow.names, source.metadata.num_rows, load, required)
     except (pa.ArrowException, OSError) as err:
         reason = str(err).splitlines()[0] if str(err) else type(err).__name__
         raise InputError(display, f"not a readable Parquet file ({reason})", f"不是可读取的 Parquet 文件（{reason}）") from None
-    problems.sort(key=lambda item: item[:2])
-    lines = np.arange(1, source.metadata.num_rows + 1, dtype=np.int64)
-    lines.flags.writeable = False
-    return Table(display, columns, lines, tuple(problem for *_, problem in problems))
 
 
 # --------------------------------------------------------------------------------------------
