@@ -102,16 +102,20 @@ class Evaluation:
             "summary": self.summary(),
         }
         if self.rejected_persons:
-            document["rejected_persons"] = [
-                {"person_id": r.person_id, "line": r.line, "column": r.problem.column, "message": r.problem.text.in_lang(lang)}
-                for r in self.rejected_persons
-            ]
+            document["rejected_persons"] = rejected_persons_entries(self.rejected_persons, lang)
         return document
 
     def _repr_html_(self) -> str:
         from .report import evaluation_html
 
         return evaluation_html(self)
+
+
+def rejected_persons_entries(rejected: Sequence[RejectedPerson], lang: str) -> list[dict[str, Any]]:
+    """The document's `rejected_persons`: each unusable person row with its line, column and why."""
+    return [
+        {"person_id": r.person_id, "line": r.line, "column": r.problem.column, "message": r.problem.text.in_lang(lang)} for r in rejected
+    ]
 
 
 def as_table(rows: Any, name: str) -> Table:

@@ -8,6 +8,7 @@ import json
 import os
 import tempfile
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -21,8 +22,7 @@ from . import reasons as R
 from ._columns import utf8_buffers
 from ._hours import format_amount
 from .engine import NOT_APPLICABLE, Ledger
-from .evaluation import Evaluation
-from .normalise import RejectedPerson
+from .evaluation import Evaluation, rejected_persons_entries
 from .regions import city_name
 
 if TYPE_CHECKING:
@@ -34,12 +34,6 @@ FORMATS = ("json", "csv", "table")
 def to_json(evaluation: Evaluation, lang: str = "zh") -> str:
     """The contract's JSON document as text (UTF-8, Chinese kept readable)."""
     return json.dumps(evaluation.to_document(lang), ensure_ascii=False, indent=2) + "\n"
-
-
-def rejected_persons_entries(rejected: Sequence[RejectedPerson], lang: str) -> list[dict[str, Any]]:
-    return [
-        {"person_id": r.person_id, "line": r.line, "column": r.problem.column, "message": r.problem.text.in_lang(lang)} for r in rejected
-    ]
 
 
 CSV_RECORD_COLUMNS = ("records", "credited_records", "rejected_records", "reasons")
@@ -301,34 +295,32 @@ def write_json_stream(run: ChunkedRun, stream: BinaryIO, lang: str = "zh", **opt
     put(f'  "rules": {_indented({"sha256": rules.sha256, "layers": rules.layer_summaries()}, "  ")},\n')
     put(f'  "engine": {_indented({"name": "cerules", "version": __version__}, "  ")},\n')
     put('  "people": [')
-    totals = dict.fromkeys(("people", "compliant", "records", "credited", "rejected"), 0)
+    totals: Counter[str] = Counter()
     rejected_input: list[dict[str, Any]] = []
     first = True
     for chunk in run.chunks(**options):
         evaluation = chunk.evaluation
-        for key, value in evaluation.summary().items():
-            totals[key] += value
+        totals.update(evaluation.summary())
         for person in evaluation:
             put(("\n" if first else ",\n") + "    " + _indented(person.to_dict(lang), "    "))
             first = False
         rejected_input += evaluation.rejected_input_entries(lang)
     put("\n  ],\n" if not first else "],\n")
     put(f'  "rejected_input": {_indented(sorted(rejected_input, key=lambda entry: entry["line"]), "  ")},\n')
-    put(f'  "summary": {_indented(totals, "  ")}')
+    put(f'  "summary": {_indented(dict(totals), "  ")}')
     if run.rejected_persons:
         put(f',\n  "rejected_persons": {_indented(rejected_persons_entries(run.rejected_persons, lang), "  ")}')
     put("\n}\n")
-    return totals
+    return dict(totals)
 
 
 def write_csv_stream(run: ChunkedRun, stream: BinaryIO, **options: Any) -> dict[str, int]:
     """Write one CSV row per person, chunk by chunk. Returns the summary."""
-    totals = dict.fromkeys(("people", "compliant", "records", "credited", "rejected"), 0)
+    totals: Counter[str] = Counter()
     stream.write((",".join(csv_header(run.requirement_ids)) + "\n").encode("utf-8"))
     for chunk in run.chunks(**options):
-        for key, value in chunk.evaluation.summary().items():
-            totals[key] += value
+        totals.update(chunk.evaluation.summary())
         rows = csv_rows(chunk.evaluation.ledger, run.requirement_ids)
         if rows.num_rows:
             stream.write(csv_bytes(rows, header=False))
-    return totals
+    return dict(totals)
