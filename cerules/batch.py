@@ -200,19 +200,6 @@ class ChunkedRun(PreparedCohort):
         return self.first_problem
 
 
-def iter_chunks(
-    rules: RuleSet,
-    persons: Any,
-    records: Any,
-    *,
-    chunk_records: int = DEFAULT_CHUNK_RECORDS,
-    workers: int = 2,
-    progress: Callable[[int, int], None] | None = None,
-) -> Iterator[Chunk]:
-    """Evaluate a cohort chunk by chunk, in file order of people; records of no usable person come last."""
-    yield from ChunkedRun(rules, persons, records, chunk_records=chunk_records).chunks(workers=workers, progress=progress)
-
-
 def _chunk_bounds(per_person: np.ndarray, chunk_records: int) -> np.ndarray:
     """Person boundaries of chunks of about `chunk_records` records each (at least one chunk)."""
     if len(per_person) == 0:
@@ -228,74 +215,37 @@ def evaluate_batch(
     rules: RuleSet, persons: Any, records: Any, *, chunk_records: int = DEFAULT_CHUNK_RECORDS, workers: int = 2
 ) -> BatchResult:
     """Evaluate a cohort in chunks and gather per-person and per-record results in input order."""
-    person_table = as_table(persons, "<persons>")
-    record_table = as_table(records, "<records>")
-    n_records = len(record_table)
+    run = ChunkedRun(rules, persons, records, chunk_records=chunk_records)
+    ids = run.requirement_ids
+    n_people, n_records = len(run.people), len(run.record_table)
+    required = np.full((n_people, len(ids)), NOT_APPLICABLE, dtype=np.int64)
+    achieved = np.zeros((n_people, len(ids)), dtype=np.int64)
+    met = np.ones((n_people, len(ids)), dtype=bool)
     reason = np.zeros(n_records, dtype=np.int8)
     credited = np.zeros(n_records, dtype=np.int64)
     person_index = np.full(n_records, -1, dtype=np.int64)
-    people: list[np.ndarray] = []
-    required: list[np.ndarray] = []
-    achieved: list[np.ndarray] = []
-    met: list[np.ndarray] = []
-    requirement_ids: tuple[str, ...] = ()
-    rejected: tuple[RejectedPerson, ...] = ()
-    for chunk in iter_chunks(rules, person_table, record_table, chunk_records=chunk_records, workers=workers):
+    for chunk in run.chunks(workers=workers):
         ledger = chunk.evaluation.ledger
-        rejected = rejected or chunk.evaluation.rejected_persons
         reason[chunk.record_rows] = ledger.reason
         credited[chunk.record_rows] = ledger.credited
         known = ledger.person_index >= 0
         person_index[chunk.record_rows[known]] = chunk.person_rows[ledger.person_index[known]]
-        if len(chunk.person_rows):
-            requirement_ids, chunk_required, chunk_achieved, chunk_met = _aligned(ledger, requirement_ids)
-            people.append(ledger.persons.person_id)
-            required.append(chunk_required)
-            achieved.append(chunk_achieved)
-            met.append(chunk_met)
-    width = len(requirement_ids)
-    required_all = _stack(required, width, NOT_APPLICABLE)
-    met_all = _stack(met, width, True).astype(bool)
+        cells = np.ix_(chunk.person_rows, np.array([ids.index(i) for i in ledger.compiled.requirement_ids], dtype=np.int64))
+        required[cells], achieved[cells], met[cells] = ledger.required, ledger.achieved, ledger.met
     return BatchResult(
         rules=rules,
-        person_id=np.concatenate(people) if people else np.zeros(0, dtype=object),
-        requirement_ids=requirement_ids,
-        required=required_all,
-        achieved=_stack(achieved, width, 0),
-        met=met_all,
-        compliant=np.asarray(met_all.all(axis=1), dtype=bool),
-        record_id=as_arrow(record_table.column("record_id")),
+        person_id=run.people.person_id,
+        requirement_ids=ids,
+        required=required,
+        achieved=achieved,
+        met=met,
+        compliant=np.asarray(met.all(axis=1), dtype=bool),
+        record_id=as_arrow(run.record_table.column("record_id")),
         reason=reason,
         credited=credited,
         person_index=person_index,
-        rejected_persons=rejected,
+        rejected_persons=run.rejected_persons,
     )
 
 
-def _aligned(ledger: Any, known: tuple[str, ...]) -> tuple[tuple[str, ...], np.ndarray, np.ndarray, np.ndarray]:
-    """A chunk's requirement columns re-ordered into the ids seen so far (new ids appended)."""
-    ids = list(known) + [i for i in ledger.compiled.requirement_ids if i not in known]
-    n = len(ledger.persons)
-    out_required = np.full((n, len(ids)), NOT_APPLICABLE, dtype=np.int64)
-    out_achieved = np.zeros((n, len(ids)), dtype=np.int64)
-    out_met = np.ones((n, len(ids)), dtype=bool)
-    for r, requirement_id in enumerate(ledger.compiled.requirement_ids):
-        column = ids.index(requirement_id)
-        out_required[:, column] = ledger.required[:, r]
-        out_achieved[:, column] = ledger.achieved[:, r]
-        out_met[:, column] = ledger.met[:, r]
-    return tuple(ids), out_required, out_achieved, out_met
-
-
-def _stack(parts: list[np.ndarray], width: int, fill: Any) -> np.ndarray:
-    """Stack chunks' [person, requirement] arrays, widening earlier ones to later-seen requirements."""
-    if not parts:
-        return np.zeros((0, width), dtype=np.int64)
-    widened = []
-    for part in parts:
-        pad = np.full((part.shape[0], width - part.shape[1]), fill, dtype=part.dtype)
-        widened.append(np.concatenate([part, pad], axis=1))
-    return np.concatenate(widened, axis=0)
-
-
-__all__ = ["BatchResult", "Chunk", "ChunkedRun", "evaluate_batch", "iter_chunks"]
+__all__ = ["BatchResult", "Chunk", "ChunkedRun", "evaluate_batch"]
