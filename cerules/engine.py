@@ -2,8 +2,8 @@
 
 Policies are resolved and compiled once per policy profile into small arrays (accepted platforms
 and topics, multipliers, caps, required amounts); records are mapped to their person's profile by
-index and decided all at once with numpy. Explaining one person runs this same kernel on that
-person's rows, so one at a time or all together the numbers are the same.
+index and decided by the compiled kernel (`_kernel.decide`). Explaining one person runs this same
+kernel on that person's rows, so one at a time or all together the numbers are the same.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from .normalise import PersonColumns, RecordColumns
 from .rules.model import Profile
 from .rules.ruleset import ListedCourse, Policy, RuleSet
 
-NOT_APPLICABLE = -1
+NOT_APPLICABLE = _kernel.NOT_APPLICABLE
 
 
 @attrs.frozen
@@ -51,9 +51,17 @@ class CompiledPolicies:
     required: np.ndarray  # int64 [profile, requirement], -1 when it does not apply
     count_topic: np.ndarray  # bool [profile, requirement, topic]
     count_kind: np.ndarray  # bool [profile, requirement, kind]
+    counts_towards: np.ndarray  # uint64 [profile, subject, topic, kind, word]: what a record counts towards, bit r of word r // 64
+    plain: np.ndarray  # bool [profile]: a record counts by its subject alone (not topic or kind), towards requirements in hours
+    plain_towards: np.ndarray  # uint64 [profile, 2, word]: what a record of subject 0 or 1 counts towards, when plain
     at_most: np.ndarray  # int64 [profile, requirement], -1 when unlimited
     hours_per_credit: np.ndarray  # int64 [profile, requirement], 0 when no conversion
     sum_of: np.ndarray  # bool [profile, requirement, requirement]: row is the sum of the marked ones
+
+    @property
+    def composite(self) -> np.ndarray:
+        """bool [profile, requirement]: the requirement is a sum of others."""
+        return np.asarray(self.sum_of.any(axis=2), dtype=bool)
 
 
 NO_DEADLINE = np.iinfo(np.int32).max
@@ -78,8 +86,8 @@ def compile_policies(rules: RuleSet, profiles: tuple[Profile, ...], records: Rec
     deadline = np.full((n_p, n_s), NO_DEADLINE, dtype=np.int32)
     listed_only = np.zeros((n_p, n_s), dtype=bool)
     required = np.full((n_p, n_r), NOT_APPLICABLE, dtype=np.int64)
-    count_topic = np.ones((n_p, n_r, len(records.topics)), dtype=bool)
-    count_kind = np.ones((n_p, n_r, len(records.kinds)), dtype=bool)
+    count_topic = np.zeros((n_p, n_r, len(records.topics)), dtype=bool)  # nothing counts towards a requirement that does not apply
+    count_kind = np.zeros((n_p, n_r, len(records.kinds)), dtype=bool)
     at_most = np.full((n_p, n_r), -1, dtype=np.int64)
     hours_per_credit = np.zeros((n_p, n_r), dtype=np.int64)
     sum_of = np.zeros((n_p, n_r, n_r), dtype=bool)
@@ -109,6 +117,8 @@ def compile_policies(rules: RuleSet, profiles: tuple[Profile, ...], records: Rec
             hours_per_credit[p, r] = requirement.hours_per_credit or 0
             for member in requirement.sum_of:
                 sum_of[p, r, requirement_ids.index(member)] = True
+    counts_towards = _counts_towards(np.array(subject_of, dtype=np.int64), count_topic, count_kind, n_s)
+    plain, plain_towards = _plain(counts_towards, np.array([unit == "hours" for unit in units], dtype=bool))
     courses = [next(pol.courses[code] for pol in policies if code in pol.courses and pol.courses[code].provenance.layer == layer)
                for code, layer in listed]  # fmt: skip
     topic_index = {code: i for i, code in enumerate(records.topics)}
@@ -133,10 +143,43 @@ def compile_policies(rules: RuleSet, profiles: tuple[Profile, ...], records: Rec
         required=required,
         count_topic=count_topic,
         count_kind=count_kind,
+        counts_towards=counts_towards,
+        plain=plain,
+        plain_towards=plain_towards,
         at_most=at_most,
         hours_per_credit=hours_per_credit,
         sum_of=sum_of,
     )
+
+
+def _counts_towards(requirement_subject: np.ndarray, count_topic: np.ndarray, count_kind: np.ndarray, n_subjects: int) -> np.ndarray:
+    """For each profile, subject, topic and kind: the requirements a credited record counts towards, as bits."""
+    n_p, n_r, n_t = count_topic.shape
+    n_k = count_kind.shape[2]
+    words = np.zeros((n_p, n_subjects, n_t, n_k, max(1, -(-n_r // 64))), dtype=np.uint64)
+    for r in range(n_r):
+        counted = count_topic[:, r, :, None] & count_kind[:, r, None, :]  # [profile, topic, kind]
+        words[:, requirement_subject[r], :, :, r // 64] |= counted.astype(np.uint64) << np.uint64(r % 64)
+    return words
+
+
+def _plain(counts_towards: np.ndarray, in_hours: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Profiles whose records count by subject alone, towards requirements in hours, and what each subject counts towards.
+
+    The kernel sums such a person's hours per subject and adds them once, instead of adding
+    each record to each requirement.
+    """
+    n_p, n_s, _, _, n_w = counts_towards.shape
+    plain_towards = np.zeros((n_p, 2, n_w), dtype=np.uint64)
+    if n_s > 2 or counts_towards.size == 0:
+        return np.zeros(n_p, dtype=bool), plain_towards
+    plain_towards[:, :n_s] = counts_towards[:, :, 0, 0]
+    hours_bits = np.zeros(n_w, dtype=np.uint64)
+    for r in np.flatnonzero(in_hours):
+        hours_bits[r // 64] |= np.uint64(1) << np.uint64(r % 64)
+    same = (counts_towards == plain_towards[:, :n_s, None, None, :]).all(axis=(1, 2, 3, 4))
+    in_hours_only = ((counts_towards & ~hours_bits) == 0).all(axis=(1, 2, 3, 4))
+    return same & in_hours_only, plain_towards
 
 
 def _membership(accepted: frozenset[str] | None, vocabulary: tuple[str, ...], *, none_ok: bool) -> np.ndarray:
@@ -235,28 +278,28 @@ def evaluate_columns(rules: RuleSet, persons: PersonColumns, records: RecordColu
     compiled = compile_policies(rules, persons.profiles, records)
     if person_index is None:
         person_index = lookup(persons.person_id, records.person_id)
-    known = person_index >= 0
-    profile = np.where(known, persons.profile[np.clip(person_index, 0, None)] if len(persons) else 0, 0).astype(np.int64)
-    listed, subject_code, hours, topic = _apply_course_lists(compiled, records, profile)
-    order = np.argsort(person_index, kind="stable")  # near-linear when the input is grouped by person
-    grouped = person_index[order]
-    starts = np.flatnonzero(np.concatenate([[True], grouped[1:] != grouped[:-1]])) if len(order) else np.zeros(0, dtype=np.int64)
-    starts = np.append(starts, len(order)).astype(np.int64)
+    n_persons = len(persons)
+    person_profile = persons.profile if n_persons else np.zeros(0, dtype=np.int32)
+    listed, subject_code, hours, topic = _apply_course_lists(compiled, records, person_index, person_profile)
+    start, stop, count, grouped = _kernel.person_spans(person_index, n_persons)
+    order = np.zeros(0, dtype=np.int64)
+    if not grouped:  # each person's records gathered first; input grouped by person is read in place
+        order, start, stop = _kernel.group_by_person(person_index, n_persons)
+    clean = stop - start == count  # no record of no person inside the span
     id_data, id_bounds = utf8_buffers(as_arrow(records.record_id))
-    id_bounds = id_bounds.astype(np.int64)  # one compiled signature, whatever the offsets' width
-    reason, credited, raw = _kernel.decide(
-        order.astype(np.int64), starts, person_index, profile, subject_code.astype(np.int64), hours,
-        records.year, records.day, records.timestamp, records.platform, records.online, topic, records.course,
+    seen = _kernel.course_notes(len(records.courses) * len(records.subjects))
+    reason, credited, achieved, met, compliant = _kernel.decide(
+        order, start, stop, clean, person_index, person_profile, subject_code, hours,
+        records.day, records.timestamp, records.platform, records.online, topic, records.course,
         records.kind, records.credits, records.teacher, records.quality, records.declared, records.approved,
-        records.invalid, listed, id_data, id_bounds, rules.year,
+        records.invalid, listed, seen, id_data, id_bounds,
+        dt.date(rules.year, 1, 1).toordinal(), dt.date(rules.year, 12, 31).toordinal(),
         compiled.platform_ok, compiled.topic_ok, compiled.deadline, compiled.listed_only, compiled.multiplier,
-        compiled.needs_approval, compiled.daily_cap, compiled.requirement_subject.astype(np.int64),
+        compiled.needs_approval, compiled.daily_cap, compiled.counts_towards, compiled.plain, compiled.plain_towards,
         np.array([unit == "hours" for unit in compiled.requirement_unit], dtype=bool),
-        compiled.count_topic, compiled.count_kind, compiled.hours_per_credit, len(persons),
+        compiled.hours_per_credit, compiled.at_most, compiled.sum_of, compiled.composite, compiled.required,
     )  # fmt: skip
-    achieved = _combine_requirements(compiled, persons, raw)
-    required = compiled.required[persons.profile] if len(persons) else np.zeros((0, len(compiled.requirement_ids)), np.int64)
-    met = (required == NOT_APPLICABLE) | (achieved >= required)
+    required = compiled.required[person_profile]
     return Ledger(
         year=rules.year,
         rules=rules,
@@ -273,18 +316,20 @@ def evaluate_columns(rules: RuleSet, persons: PersonColumns, records: RecordColu
         required=required,
         achieved=achieved,
         met=met,
-        compliant=met.all(axis=1),
+        compliant=compliant,
     )
 
 
 def _apply_course_lists(
-    compiled: CompiledPolicies, records: RecordColumns, profile: np.ndarray
+    compiled: CompiledPolicies, records: RecordColumns, person_index: np.ndarray, person_profile: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Which listed course each record is (for its person), and its subject, hours and topic after the list."""
     listed = np.full(len(records), -1, dtype=np.int32)
     subject, hours, topic = records.subject, records.hours, records.topic
     if not compiled.listed_codes:
         return listed, subject, hours, topic
+    known = person_index >= 0
+    profile = np.where(known, person_profile[np.clip(person_index, 0, None)] if len(person_profile) else 0, 0)
     code_of_course = np.full(len(records.courses) + 1, -1, dtype=np.int32)  # last slot: no course
     positions = {code: i for i, code in enumerate(records.courses)}
     for c, code in enumerate(compiled.listed_codes):
@@ -297,25 +342,3 @@ def _apply_course_lists(
     hours = np.where(hit & (compiled.listed_hours[entry] >= 0), compiled.listed_hours[entry], hours)
     topic = np.where(hit & (compiled.listed_topic[entry] >= 0), compiled.listed_topic[entry], topic).astype(np.int32)
     return listed, subject, hours, topic
-
-
-def _combine_requirements(compiled: CompiledPolicies, persons: PersonColumns, raw: np.ndarray) -> np.ndarray:
-    """Apply each requirement's limit, then form the sums of requirements (sums of sums too)."""
-    achieved = raw
-    if len(persons) == 0:
-        return achieved
-    person_profile = persons.profile
-    limit = compiled.at_most[person_profile]
-    achieved = np.where(limit >= 0, np.minimum(achieved, limit), achieved)
-    members = compiled.sum_of[person_profile]  # [person, requirement, requirement]
-    composite = members.any(axis=2)
-    if not composite.any():
-        return achieved
-    for _ in range(len(compiled.requirement_ids)):  # sums of sums settle within as many rounds as there are requirements
-        summed = np.einsum("prq,pq->pr", members.astype(np.int64), achieved)
-        summed = np.where(limit >= 0, np.minimum(summed, limit), summed)
-        updated = np.where(composite, summed, achieved)
-        if np.array_equal(updated, achieved):
-            break
-        achieved = updated
-    return achieved

@@ -9,6 +9,7 @@ one, so a draft never changes the baseline it was built on.
 from __future__ import annotations
 
 import functools
+import graphlib
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
@@ -218,6 +219,7 @@ class RuleSet:
                 if member not in ids:
                     p = requirement.provenance
                     raise RulesError(p.file, f"{requirement.id}.sum_of", f"'{member}' is not a requirement of the same people")
+        _refuse_circular_sums(found)
         order = {subject: i for i, subject in enumerate(self.subjects)}
         return tuple(sorted(found, key=lambda r: (order.get(r.subject, len(order)), r.id.count("."), r.id)))
 
@@ -268,3 +270,15 @@ def _digestible(layer: Layer) -> dict[str, Any]:
     document = layer_to_dict(layer)
     document["layer"]["plugin"] = layer.plugin
     return document
+
+
+def _refuse_circular_sums(requirements: list[Requirement]) -> None:
+    """A requirement may not be, through its members, a sum of itself: it would have no value."""
+    sorter = graphlib.TopologicalSorter({r.id: r.sum_of for r in requirements})
+    try:
+        sorter.prepare()
+    except graphlib.CycleError as error:
+        cycle = error.args[1]
+        requirement = next(r for r in requirements if r.id == cycle[0])
+        p = requirement.provenance
+        raise RulesError(p.file, f"{requirement.id}.sum_of", f"sums go round in a circle: {' → '.join(cycle)}") from None

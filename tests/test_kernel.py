@@ -1,0 +1,281 @@
+"""The compiled kernel against a plain statement of the rules, in whatever order records come.
+
+The kernel takes shortcuts for speed (input grouped by person is read in place, repeated courses
+are noticed by a note of who took each course, a person's hours are summed per subject when
+their profile allows it). Here a straightforward Python statement of the same rules, written
+from the contract's order of checks, decides every record and requirement again, and the two
+must agree exactly, with and without each shortcut.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import cerules
+from cerules import _kernel, engine
+from cerules import reasons as R
+from cerules.engine import CompiledPolicies, Ledger, evaluate_columns
+from cerules.normalise import normalise_persons, normalise_records, table_from_rows
+from cerules.rules import RulesError
+from tests.plugin_helpers import city_layer, department_layer, layer_plugin
+from tests.strategies import cohorts
+
+PLUGINS = [
+    layer_plugin(
+        "cerules-qingdao",
+        city_layer(
+            "qingdao",
+            "370200",
+            '[public]\nplatforms = { value = ["qdjxjy"], citation = "QD" }\n'
+            '[public.ethics]\nrequired = { value = 2, citation = "QD" }\ncount_topics = { value = ["ethics"], citation = "QD" }\n',
+        ),
+    ),
+    layer_plugin("cerules-jining", city_layer("jining", "370800", '[public]\ndeadline = { value = "2023-06-30", citation = "JN" }\n')),
+    layer_plugin(
+        "cerules-health",
+        department_layer(
+            "health",
+            "卫生",
+            '[professional.cme]\nunit = "credits"\nrequired = { value = 5, citation = "CME" }\n'
+            'sum_of = { value = ["professional.cme.class1", "professional.cme.class2"], citation = "CME" }\n'
+            '[professional.cme.class1]\nunit = "credits"\nrequired = { value = 2, citation = "CME" }\n'
+            'counts_at_most = { value = 3, citation = "CME" }\ncount_kinds = { value = ["cme-1"], citation = "CME" }\n'
+            'hours_per_credit = { value = 3, citation = "CME" }\n'
+            '[professional.cme.class2]\nunit = "credits"\nrequired = { value = 2, citation = "CME" }\n'
+            'count_kinds = { value = ["cme-2"], citation = "CME" }\n',
+        ),
+    ),
+]
+SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@pytest.fixture(scope="module")
+def rules_with_plugins() -> cerules.RuleSet:
+    return cerules.load_rules(2023, plugins=PLUGINS, strict=True)
+
+
+def decide_plainly(ledger: Ledger) -> dict[str, Any]:
+    """Every record and requirement decided again, person by person, in plain Python."""
+    compiled: CompiledPolicies = ledger.compiled
+    records, persons = ledger.records, ledger.persons
+    n, n_persons, n_requirements = len(records), len(persons), len(compiled.requirement_ids)
+    reason = np.zeros(n, dtype=np.int64)
+    credited = np.zeros(n, dtype=np.int64)
+    gross = np.zeros(n, dtype=np.int64)
+    record_id = [records.record_id_at(i) or "" for i in range(n)]
+    for i in range(n):
+        who = ledger.person_index[i]
+        if records.invalid[i]:
+            reason[i] = R.INVALID_RECORD
+        elif who < 0:
+            reason[i] = R.UNKNOWN_PERSON
+        else:
+            p, s = persons.profile[who], ledger.subject[i]
+            if records.year[i] != ledger.year:
+                reason[i] = R.OUT_OF_YEAR
+            elif records.day[i] > compiled.deadline[p, s]:
+                reason[i] = R.PAST_DEADLINE
+            elif records.declared[i] and not records.approved[i] and compiled.needs_approval[p]:
+                reason[i] = R.NOT_APPROVED
+            elif records.online[i] and not compiled.platform_ok[p, s, records.platform[i]]:
+                reason[i] = R.PLATFORM_NOT_ACCEPTED
+            elif not compiled.topic_ok[p, s, ledger.topic[i]]:
+                reason[i] = R.TOPIC_NOT_ACCEPTED
+            elif compiled.listed_only[p, s] and ledger.listed[i] < 0:
+                reason[i] = R.COURSE_NOT_ACCEPTED
+            else:
+                multiplied = records.teacher[i] and records.quality[i]
+                gross[i] = ledger.hours[i] * compiled.multiplier[p] // 100 if multiplied else ledger.hours[i]
+    achieved = np.zeros((n_persons, n_requirements), dtype=np.int64)
+    for who in range(n_persons):
+        p = persons.profile[who]
+        own = [i for i in range(n) if ledger.person_index[i] == who]
+        # A course counts once: the record worth most, then the earliest, then the smallest id.
+        courses: dict[tuple[int, int], list[int]] = {}
+        for i in own:
+            if reason[i] == R.CREDITED and records.course[i] >= 0:
+                courses.setdefault((records.course[i], ledger.subject[i]), []).append(i)
+        for same in courses.values():
+            best = min(same, key=lambda i: (-gross[i], records.timestamp[i], record_id[i].encode()))
+            for i in same:
+                if i != best:
+                    reason[i] = R.DUPLICATE_COURSE
+        eligible = [i for i in own if reason[i] == R.CREDITED]
+        for i in eligible:
+            credited[i] = gross[i]
+        # Declared hours: the daily cap, filled in completion order.
+        cap = compiled.daily_cap[p]
+        if cap >= 0:
+            declared = sorted((i for i in eligible if records.declared[i]), key=lambda i: (records.timestamp[i], record_id[i].encode()))
+            used: dict[int, int] = {}
+            for i in declared:
+                before = used.get(records.day[i], 0)
+                credited[i] = min(max(cap - before, 0), gross[i])
+                used[records.day[i]] = before + gross[i]
+                if credited[i] < gross[i]:
+                    reason[i] = R.CAP_EXCEEDED
+        # What each credited record counts towards.
+        for i in own:
+            if credited[i] <= 0:
+                continue
+            for r in range(n_requirements):
+                if ledger.subject[i] != compiled.requirement_subject[r] or compiled.required[p, r] == engine.NOT_APPLICABLE:
+                    continue
+                if not compiled.count_topic[p, r, ledger.topic[i]] or not compiled.count_kind[p, r, records.kind[i]]:
+                    continue
+                if compiled.requirement_unit[r] == "hours":
+                    achieved[who, r] += credited[i]
+                elif records.credits[i] >= 0:
+                    achieved[who, r] += records.credits[i]
+                elif compiled.hours_per_credit[p, r] > 0:
+                    achieved[who, r] += credited[i] * 100 // compiled.hours_per_credit[p, r]
+        # Limits, then sums of requirements, members first.
+        limit = compiled.at_most[p]
+        row = [min(a, limit[r]) if limit[r] >= 0 else a for r, a in enumerate(achieved[who])]
+        for _ in range(n_requirements):
+            for r in range(n_requirements):
+                members = np.flatnonzero(compiled.sum_of[p, r])
+                if len(members):
+                    total = sum(row[q] for q in members)
+                    row[r] = min(total, limit[r]) if limit[r] >= 0 else total
+        achieved[who] = row
+    required = compiled.required[persons.profile]
+    met = (required == engine.NOT_APPLICABLE) | (achieved >= required)
+    return {"reason": reason, "credited": credited, "achieved": achieved, "met": met, "compliant": met.all(axis=1)}
+
+
+def columns(rules: cerules.RuleSet, people: list[dict[str, Any]], records: list[dict[str, Any]]) -> tuple[Any, Any]:
+    persons, _ = normalise_persons(table_from_rows(people))
+    return persons, normalise_records(table_from_rows(records), rules)
+
+
+def assert_agrees(ledger: Ledger) -> None:
+    expected = decide_plainly(ledger)
+    for name, values in expected.items():
+        np.testing.assert_array_equal(getattr(ledger, name), values, err_msg=name)
+
+
+def with_kinds_and_credits(records: list[dict[str, Any]], draw: st.DrawFn) -> list[dict[str, Any]]:
+    for record in records:
+        record["kind"] = draw(st.sampled_from([None, None, "cme-1", "cme-2"]))
+        record["credits"] = draw(st.sampled_from([None, None, "1", "2.5"]))
+        record["source"] = record["source"] or draw(st.sampled_from([None, None, "declared"]))
+    return records
+
+
+@SETTINGS
+@given(cohorts(max_records=30), st.data())
+def test_the_kernel_decides_as_the_plain_statement_of_the_rules(rules_with_plugins, cohort, data):
+    people, records = cohort
+    for person in people:
+        person["title_series"] = data.draw(st.sampled_from([person["title_series"], "卫生"]))
+    persons, typed = columns(rules_with_plugins, people, with_kinds_and_credits(records, data.draw))
+    assert_agrees(evaluate_columns(rules_with_plugins, persons, typed))
+
+
+@SETTINGS
+@given(cohorts(max_records=30), st.randoms(use_true_random=False), st.data())
+def test_records_grouped_by_person_or_scattered_are_decided_alike(rules_with_plugins, cohort, shuffle, data):
+    people, records = cohort
+    records = with_kinds_and_credits(records, data.draw)
+    grouped = sorted(records, key=lambda r: r["person_id"])  # read in place by the kernel
+    scattered = grouped[:]
+    shuffle.shuffle(scattered)  # gathered person by person first
+    outcomes = []
+    for order in (grouped, scattered):
+        persons, typed = columns(rules_with_plugins, people, order)
+        ledger = evaluate_columns(rules_with_plugins, persons, typed)
+        assert_agrees(ledger)
+        by_id = {typed.record_id_at(i): (ledger.reason[i], ledger.credited[i]) for i in range(len(typed))}
+        outcomes.append((by_id, ledger.achieved.tolist()))
+    assert outcomes[0] == outcomes[1]
+
+
+@SETTINGS
+@given(cohorts(max_records=30), st.data())
+def test_summing_hours_per_subject_is_only_a_shortcut(rules_with_plugins, cohort, data):
+    people, records = cohort
+    persons, typed = columns(rules_with_plugins, people, with_kinds_and_credits(records, data.draw))
+    shortcut = evaluate_columns(rules_with_plugins, persons, typed)
+    with pytest.MonkeyPatch.context() as patch:
+        plain = engine._plain
+        patch.setattr(engine, "_plain", lambda *args: (np.zeros_like(plain(*args)[0]), plain(*args)[1]))
+        record_by_record = evaluate_columns(rules_with_plugins, persons, typed)
+    assert not record_by_record.compiled.plain.any()
+    for name in ("reason", "credited", "achieved", "met", "compliant"):
+        np.testing.assert_array_equal(getattr(shortcut, name), getattr(record_by_record, name), err_msg=name)
+
+
+def test_person_spans_tell_whether_each_persons_records_are_together():
+    start, stop, count, grouped = _kernel.person_spans(np.array([0, 0, -1, 0, 2, 2, -1]), 3)
+    assert grouped
+    assert (start.tolist(), stop.tolist(), count.tolist()) == ([0, 0, 4], [4, 0, 6], [3, 0, 2])
+    *_, grouped = _kernel.person_spans(np.array([0, 1, 0]), 2)
+    assert not grouped
+
+
+def test_grouping_by_person_keeps_input_order_within_each_person():
+    person = np.array([1, 0, -1, 1, 0, 2, 1])
+    order, start, stop = _kernel.group_by_person(person, 3)
+    assert [order[start[p] : stop[p]].tolist() for p in range(3)] == [[1, 4], [0, 3, 6], [5]]
+
+
+def test_requirement_bits_beyond_the_first_word_are_kept():
+    n_requirements = 70
+    count_topic = np.ones((1, n_requirements, 2), dtype=bool)
+    count_kind = np.ones((1, n_requirements, 1), dtype=bool)
+    subject = np.array([r % 2 for r in range(n_requirements)])
+    words = engine._counts_towards(subject, count_topic, count_kind, 2)
+    assert words.shape == (1, 2, 2, 1, 2)
+    bits = [r for r in range(n_requirements) if words[0, 1, 0, 0, r // 64] >> np.uint64(r % 64) & np.uint64(1)]
+    assert bits == [r for r in range(n_requirements) if r % 2 == 1]
+
+
+def test_a_large_cohort_agrees_with_the_plain_statement(rules_with_plugins):
+    """Many people, so that both cores share the work and each keeps its own note of courses."""
+    draw = random.Random(7)
+    people = [{"person_id": f"p{i}", "city": draw.choice(["370200", "370800", "370100"]),
+               "unit_level": "city", "title_series": draw.choice(["卫生", "工程", None])} for i in range(400)]  # fmt: skip
+    day = dt.date(2023, 1, 1)
+    records = [
+        {
+            "record_id": f"r{k}",
+            "person_id": f"p{draw.randrange(400)}" if k % 50 else "ghost",
+            "subject": draw.choice(["public", "professional"]),
+            "hours": draw.choice(["1", "2.5", "4", "8"]),
+            "completed_at": (day + dt.timedelta(days=draw.randrange(380))).isoformat(),
+            "platform": draw.choice([None, "sdou", "qdjxjy"]),
+            "topic": draw.choice([None, "ethics"]),
+            "course_id": f"C{draw.randrange(30)}",
+            "source": draw.choice([None] * 5 + ["declared"]),
+            "kind": draw.choice([None, None, "cme-1", "cme-2"]),
+            "credits": draw.choice([None, None, "1"]),
+        }
+        for k in range(6000)
+    ]
+    persons, typed = columns(rules_with_plugins, people, records)
+    ledger = evaluate_columns(rules_with_plugins, persons, typed)
+    assert set(np.unique(ledger.reason)) >= {R.CREDITED, R.UNKNOWN_PERSON, R.DUPLICATE_COURSE, R.OUT_OF_YEAR}
+    assert_agrees(ledger)
+
+
+def test_a_requirement_that_is_a_sum_of_itself_is_refused():
+    circular = layer_plugin(
+        "cerules-circular",
+        department_layer(
+            "circular",
+            "工程",
+            '[professional.a]\nrequired = { value = 1, citation = "X" }\nsum_of = { value = ["professional.b"], citation = "X" }\n'
+            '[professional.b]\nrequired = { value = 1, citation = "X" }\nsum_of = { value = ["professional.a"], citation = "X" }\n',
+        ),
+    )
+    rules = cerules.load_rules(2023, plugins=[circular], strict=True)
+    with pytest.raises(RulesError, match="circle"):
+        cerules.evaluate(rules, [{"person_id": "p", "city": "370100", "title_series": "工程"}], [])
