@@ -100,7 +100,7 @@ def main() -> None:
     )
     bare, ours = best["bare"], best["ours"]
     print(f"bare numpy kernel:   {bare:.3f} s, {n / bare / 1e6:.1f} M records/s")
-    print(f"cerules kernel:      {ours:.3f} s, {n / ours / 1e6:.1f} M records/s (all rules, every record's disposition and every person's result)")
+    print(f"cerules kernel:      {ours:.3f} s, {n / ours / 1e6:.1f} M records/s (all rules: every disposition, every person's result)")
     print(f"ratio cerules/bare:  {bare / ours:.2f}×")
 
 
