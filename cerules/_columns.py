@@ -51,7 +51,7 @@ def _fallback(column: pa.Array, rows: np.ndarray, parse: Callable[[str], Any]) -
         try:
             outcomes.append(parse(text))
         except ValueError as exc:
-            outcomes.append(exc if isinstance(exc, BadValue) else BadValue(str(exc), str(exc)))
+            outcomes.append(_detached(exc if isinstance(exc, BadValue) else BadValue(str(exc), str(exc))))
     for row, code in zip(rows.tolist(), codes.tolist(), strict=True):
         outcome = outcomes[code]
         if isinstance(outcome, BadValue):
@@ -59,6 +59,13 @@ def _fallback(column: pa.Array, rows: np.ndarray, parse: Callable[[str], Any]) -
         else:
             values[row] = outcome
     return values, failures
+
+
+def _detached(error: BadValue) -> BadValue:
+    """The error without its traceback and causes: kept, those would hold this frame, and the
+    columns in it, in a reference cycle until the cyclic collector ran (memory grew chunk by chunk)."""
+    error.__traceback__ = error.__context__ = error.__cause__ = None
+    return error
 
 
 def _digits(struct: pa.StructArray, name: str, missing: int = 0) -> np.ndarray:
