@@ -47,8 +47,9 @@ def _earlier(timestamp: np.ndarray, data: np.ndarray, offsets: np.ndarray, i: in
 
 
 @njit(cache=True)
-def person_spans(person: np.ndarray, n_persons: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
-    """Where each person's records start and stop in input order, how many they are, and whether contiguous.
+def person_spans(person: np.ndarray, n_persons: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool, np.ndarray]:
+    """Where each person's records start and stop in input order, how many they are, whether
+    contiguous, and the positions of records of no person.
 
     Records of no person (-1) may lie anywhere; the input is grouped when no other person's
     record falls between a person's first and last. Persons without records get an empty span.
@@ -56,11 +57,15 @@ def person_spans(person: np.ndarray, n_persons: int) -> tuple[np.ndarray, np.nda
     start = np.zeros(n_persons, dtype=np.int64)
     stop = np.zeros(n_persons, dtype=np.int64)
     count = np.zeros(n_persons, dtype=np.int64)
+    strays = np.empty(person.shape[0], dtype=np.int64)  # only the pages written are ever touched
+    n_strays = 0
     previous = -1
     grouped = True
     for i in range(person.shape[0]):
         who = person[i]
         if who < 0:
+            strays[n_strays] = i
+            n_strays += 1
             continue
         if who != previous:
             if count[who]:
@@ -70,7 +75,7 @@ def person_spans(person: np.ndarray, n_persons: int) -> tuple[np.ndarray, np.nda
             previous = who
         count[who] += 1
         stop[who] = i + 1
-    return start, stop, count, grouped
+    return start, stop, count, grouped, strays[:n_strays].copy()
 
 
 @njit(cache=True)
@@ -155,6 +160,7 @@ def decide(
     start: np.ndarray,
     stop: np.ndarray,
     clean: np.ndarray,
+    strays: np.ndarray,
     person: np.ndarray,
     person_profile: np.ndarray,
     subject: np.ndarray,
@@ -194,12 +200,12 @@ def decide(
     sum_of: np.ndarray,
     composite: np.ndarray,
     required: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Every record's reason and credited hundredths; every person's requirements, met or not.
 
     Person p's records are positions start[p] to stop[p] of `order` (`group_by_person`), or of the
     input itself when `order` is empty (`person_spans`; a span that is not `clean` also holds
-    records of no person, decided first and passed over). The year is the days first_day to
+    records of no person, `strays`, decided first and passed over). The year is the days first_day to
     last_day. `seen` (`course_notes`) is each thread's note of the last person who took a course
     in a subject, which tells repeated courses without comparing records.
 
@@ -208,7 +214,7 @@ def decide(
     repeated course or capped declared hours has those settled and their records counted again.
     Then each requirement's limit, the sums of requirements and whether each is met. A
     requirement that does not apply to a profile counts nothing. Returns (reason, credited,
-    achieved, met, compliant).
+    required, achieved, met, compliant), `required` per person.
     """
     n = person.shape[0]
     n_persons = start.shape[0]
@@ -217,12 +223,12 @@ def decide(
     reason = np.empty(n, dtype=np.int8)
     credited = np.empty(n, dtype=np.int64)
     achieved = np.zeros((n_persons, n_requirements), dtype=np.int64)
+    person_required = np.empty((n_persons, n_requirements), dtype=np.int64)
     met = np.empty((n_persons, n_requirements), dtype=np.bool_)
     compliant = np.empty(n_persons, dtype=np.bool_)
-    for i in range(n):  # records of no known person
-        if person[i] < 0:
-            reason[i] = INVALID_RECORD if invalid[i] else UNKNOWN_PERSON
-            credited[i] = 0
+    for i in strays:  # records of no known person
+        reason[i] = INVALID_RECORD if invalid[i] else UNKNOWN_PERSON
+        credited[i] = 0
     n_subjects = deadline.shape[1]
     for who in prange(n_persons):
         first, last, p = start[who], stop[who], person_profile[who]
@@ -344,9 +350,10 @@ def decide(
                 break
         compliant[who] = True
         for r in range(n_requirements):
+            person_required[who, r] = required[p, r]
             met[who, r] = required[p, r] == NOT_APPLICABLE or achieved[who, r] >= required[p, r]
             compliant[who] &= met[who, r]
-    return reason, credited, achieved, met, compliant
+    return reason, credited, person_required, achieved, met, compliant
 
 
 @njit(cache=True, inline="always")

@@ -281,15 +281,15 @@ def evaluate_columns(rules: RuleSet, persons: PersonColumns, records: RecordColu
     n_persons = len(persons)
     person_profile = persons.profile if n_persons else np.zeros(0, dtype=np.int32)
     listed, subject_code, hours, topic = _apply_course_lists(compiled, records, person_index, person_profile)
-    start, stop, count, grouped = _kernel.person_spans(person_index, n_persons)
+    start, stop, count, grouped, strays = _kernel.person_spans(person_index, n_persons)
     order = np.zeros(0, dtype=np.int64)
     if not grouped:  # each person's records gathered first; input grouped by person is read in place
         order, start, stop = _kernel.group_by_person(person_index, n_persons)
     clean = stop - start == count  # no record of no person inside the span
     id_data, id_bounds = utf8_buffers(as_arrow(records.record_id))
     seen = _kernel.course_notes(len(records.courses) * len(records.subjects))
-    reason, credited, achieved, met, compliant = _kernel.decide(
-        order, start, stop, clean, person_index, person_profile, subject_code, hours,
+    reason, credited, required, achieved, met, compliant = _kernel.decide(
+        order, start, stop, clean, strays, person_index, person_profile, subject_code, hours,
         records.day, records.timestamp, records.platform, records.online, topic, records.course,
         records.kind, records.credits, records.teacher, records.quality, records.declared, records.approved,
         records.invalid, listed, seen, id_data, id_bounds,
@@ -299,7 +299,6 @@ def evaluate_columns(rules: RuleSet, persons: PersonColumns, records: RecordColu
         np.array([unit == "hours" for unit in compiled.requirement_unit], dtype=bool),
         compiled.hours_per_credit, compiled.at_most, compiled.sum_of, compiled.composite, compiled.required,
     )  # fmt: skip
-    required = compiled.required[person_profile]
     return Ledger(
         year=rules.year,
         rules=rules,

@@ -158,6 +158,7 @@ def columns(rules: cerules.RuleSet, people: list[dict[str, Any]], records: list[
 
 def assert_agrees(ledger: Ledger) -> None:
     expected = decide_plainly(ledger)
+    expected["required"] = ledger.compiled.required[ledger.persons.profile]
     for name, values in expected.items():
         np.testing.assert_array_equal(getattr(ledger, name), values, err_msg=name)
 
@@ -214,10 +215,10 @@ def test_summing_hours_per_subject_is_only_a_shortcut(rules_with_plugins, cohort
 
 
 def test_person_spans_tell_whether_each_persons_records_are_together():
-    start, stop, count, grouped = _kernel.person_spans(np.array([0, 0, -1, 0, 2, 2, -1]), 3)
+    start, stop, count, grouped, strays = _kernel.person_spans(np.array([0, 0, -1, 0, 2, 2, -1]), 3)
     assert grouped
-    assert (start.tolist(), stop.tolist(), count.tolist()) == ([0, 0, 4], [4, 0, 6], [3, 0, 2])
-    *_, grouped = _kernel.person_spans(np.array([0, 1, 0]), 2)
+    assert (start.tolist(), stop.tolist(), count.tolist(), strays.tolist()) == ([0, 0, 4], [4, 0, 6], [3, 0, 2], [2, 6])
+    *_, grouped, _ = _kernel.person_spans(np.array([0, 1, 0]), 2)
     assert not grouped
 
 
