@@ -140,18 +140,17 @@ def _count(
 
 
 @njit(cache=True, inline="always")
-def _add_plain(achieved: np.ndarray, who: int, mask: np.ndarray, amount: int) -> None:
-    """Add hours to the requirements marked in `mask` (all of them in hours)."""
-    if amount == 0:
-        return
-    for w in range(mask.shape[0]):
-        bits = mask[w]
-        r = w * 64
-        while bits:
-            if bits & np.uint64(1):
-                achieved[who, r] += amount
-            bits >>= np.uint64(1)
-            r += 1
+def _tally(
+    sums: tuple[int, int], plain: bool, achieved: np.ndarray, who: int, p: int, s: int, t: int, k: int,
+    amount: int, credits: int, counts_towards: np.ndarray, in_hours: np.ndarray, hours_per_credit: np.ndarray,
+) -> tuple[int, int]:  # fmt: skip
+    """Count a credited record (subject s, topic t, kind k): for a `plain` profile into the person's
+    running sums per subject (registers), added to requirements once at the end; otherwise into
+    each requirement it counts towards."""
+    if plain:
+        return sums[0] + (amount if s == 0 else 0), sums[1] + (amount if s == 1 else 0)
+    _count(achieved, who, p, counts_towards[p, s, t, k], amount, credits, in_hours, hours_per_credit)
+    return sums
 
 
 @njit(cache=True, parallel=True, error_model="numpy")
@@ -237,7 +236,7 @@ def decide(
         stamp = who + 1
         repeats = declared_credited = False
         plain_profile = plain[p]
-        per_subject_0 = per_subject_1 = 0
+        per_subject = (0, 0)
         # 1. Each record on its own, counted at what it is worth.
         for k in range(first, last):
             i = k if direct else order[k]
@@ -264,11 +263,10 @@ def decide(
                 reason[i] = CREDITED
                 gross = _gross(hours, teacher, quality, multiplier, i, p)
                 credited[i] = gross
-                if plain_profile:  # summed per subject in registers; what they count towards is added once
-                    per_subject_0 += gross if s == 0 else 0
-                    per_subject_1 += gross if s == 1 else 0
-                else:
-                    _count(achieved, who, p, counts_towards[p, s, topic[i], kind[i]], gross, credits[i], in_hours, hours_per_credit)
+                per_subject = _tally(
+                    per_subject, plain_profile, achieved, who, p, s, topic[i], kind[i], gross, credits[i],
+                    counts_towards, in_hours, hours_per_credit,
+                )  # fmt: skip
                 declared_credited |= declared[i]
                 if course[i] >= 0:
                     key = course[i] * n_subjects + s
@@ -315,20 +313,17 @@ def decide(
         # 4. When repeats or caps changed what records are worth, they are counted again.
         if unsettled:
             achieved[who, :] = 0
-            per_subject_0 = per_subject_1 = 0
+            per_subject = (0, 0)
             for k in range(first, last):
                 i = k if direct else order[k]
-                if credited[i] <= 0:
-                    continue
-                s = subject[i]
-                if plain_profile:
-                    per_subject_0 += credited[i] if s == 0 else 0
-                    per_subject_1 += credited[i] if s == 1 else 0
-                else:
-                    _count(achieved, who, p, counts_towards[p, s, topic[i], kind[i]], credited[i], credits[i], in_hours, hours_per_credit)
-        if plain_profile:
-            _add_plain(achieved, who, plain_towards[p, 0], per_subject_0)
-            _add_plain(achieved, who, plain_towards[p, 1], per_subject_1)
+                if credited[i] > 0:
+                    per_subject = _tally(
+                        per_subject, plain_profile, achieved, who, p, subject[i], topic[i], kind[i], credited[i], credits[i],
+                        counts_towards, in_hours, hours_per_credit,
+                    )  # fmt: skip
+        if plain_profile:  # every requirement a plain profile's records count towards is in hours
+            _count(achieved, who, p, plain_towards[p, 0], per_subject[0], -1, in_hours, hours_per_credit)
+            _count(achieved, who, p, plain_towards[p, 1], per_subject[1], -1, in_hours, hours_per_credit)
         # 5. Each requirement's limit, then the sums of requirements.
         for r in range(n_requirements):
             if at_most[p, r] >= 0 and achieved[who, r] > at_most[p, r]:

@@ -48,6 +48,7 @@ class CompiledPolicies:
     requirement_ids: tuple[str, ...]
     requirement_subject: np.ndarray  # int8 [requirement]
     requirement_unit: tuple[str, ...]
+    requirement_in_hours: np.ndarray  # bool [requirement]: measured in hours (else in its own unit, e.g. credits)
     required: np.ndarray  # int64 [profile, requirement], -1 when it does not apply
     count_topic: np.ndarray  # bool [profile, requirement, topic]
     count_kind: np.ndarray  # bool [profile, requirement, kind]
@@ -117,8 +118,10 @@ def compile_policies(rules: RuleSet, profiles: tuple[Profile, ...], records: Rec
             hours_per_credit[p, r] = requirement.hours_per_credit or 0
             for member in requirement.sum_of:
                 sum_of[p, r, requirement_ids.index(member)] = True
-    counts_towards = _counts_towards(np.array(subject_of, dtype=np.int64), count_topic, count_kind, n_s)
-    plain, plain_towards = _plain(counts_towards, np.array([unit == "hours" for unit in units], dtype=bool))
+    requirement_subject = np.array(subject_of, dtype=np.int8)
+    in_hours = np.array([unit == "hours" for unit in units], dtype=bool)
+    counts_towards = _counts_towards(requirement_subject, count_topic, count_kind, n_s)
+    plain, plain_towards = _plain(counts_towards, in_hours)
     courses = [next(pol.courses[code] for pol in policies if code in pol.courses and pol.courses[code].provenance.layer == layer)
                for code, layer in listed]  # fmt: skip
     topic_index = {code: i for i, code in enumerate(records.topics)}
@@ -138,8 +141,9 @@ def compile_policies(rules: RuleSet, profiles: tuple[Profile, ...], records: Rec
         listed_hours=np.array([-1 if c.entry.hours is None else to_hundredths(c.entry.hours) for c in courses], dtype=np.int64),
         listed_topic=np.array([topic_index.get(c.entry.topic or "", -1) for c in courses], dtype=np.int32),
         requirement_ids=requirement_ids,
-        requirement_subject=np.array(subject_of, dtype=np.int8),
+        requirement_subject=requirement_subject,
         requirement_unit=tuple(units),
+        requirement_in_hours=in_hours,
         required=required,
         count_topic=count_topic,
         count_kind=count_kind,
@@ -296,7 +300,7 @@ def evaluate_columns(rules: RuleSet, persons: PersonColumns, records: RecordColu
         dt.date(rules.year, 1, 1).toordinal(), dt.date(rules.year, 12, 31).toordinal(),
         compiled.platform_ok, compiled.topic_ok, compiled.deadline, compiled.listed_only, compiled.multiplier,
         compiled.needs_approval, compiled.daily_cap, compiled.counts_towards, compiled.plain, compiled.plain_towards,
-        np.array([unit == "hours" for unit in compiled.requirement_unit], dtype=bool),
+        compiled.requirement_in_hours,
         compiled.hours_per_credit, compiled.at_most, compiled.sum_of, compiled.composite, compiled.required,
     )  # fmt: skip
     return Ledger(
