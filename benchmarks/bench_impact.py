@@ -26,9 +26,9 @@ import time
 import numpy as np
 
 import cerules
-from cerules.impact import Baseline
-from cerules.synth import generate
-from cerules.widgets import DraftEditor
+from cerules.inputs.synth import generate
+from cerules.ui.widgets import DraftEditor
+from cerules.whatif.impact import Baseline
 
 FOCUS = ["xi-thought", "congress-20", "yellow-river", "ethics"]
 
@@ -90,7 +90,7 @@ def main() -> None:
             print(f"  {kind:<7} {label:<28} {took:6.3f} s")
 
     try:
-        from cerules.widgets import explore
+        from cerules.ui.widgets import explore
 
         explorer = explore(baseline, year=2023, plugins=False if args.no_plugins else True)
         slider = explorer.controls["public.required_hours"]

@@ -7,60 +7,104 @@
 ... ])
 >>> result.requirement("public").met, result.compliant
 (True, False)
+
+The names below are the public API. They are loaded on first use (PEP 562), so `import cerules`
+costs nothing until a feature is used: reading rules does not load numba, a CLI call that only
+lints TOML never loads pyarrow, and the widgets load ipywidgets only when asked for.
 """
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from . import widgets
-from .api import load_rules
-from .calls import check_bid, check_posting, load_call
-from .evaluation import Evaluation, evaluate, evaluate_files, evaluate_person
-from .explain import PersonResult, RecordOutcome, RequirementOutcome
-from .hookspecs import hookimpl
-from .impact import Baseline, Impact
-from .io import InputError, Table, read_table
-from .plans import check_plan, load_plan, plan_to_layer
-from .reasons import NAMES as REASON_CODES
-from .rules import Layer, Profile, RulesError, RuleSet, load_layer, parse_layer, provincial_layer
-from .scenario import Change, Draft, DraftError, diff
-from .uscc import check_uscc
+from .base.version import __version__ as __version__
 
-__all__ = [
-    "REASON_CODES",
-    "Baseline",
-    "Change",
-    "Draft",
-    "DraftError",
-    "Impact",
-    "diff",
-    "widgets",
-    "Evaluation",
-    "InputError",
-    "Layer",
-    "PersonResult",
-    "Profile",
-    "RecordOutcome",
-    "RequirementOutcome",
-    "RuleSet",
-    "RulesError",
-    "Table",
-    "__version__",
-    "evaluate",
-    "evaluate_files",
-    "evaluate_person",
-    "check_bid",
-    "check_plan",
-    "check_posting",
-    "check_uscc",
-    "load_call",
-    "load_plan",
-    "plan_to_layer",
-    "hookimpl",
-    "load_layer",
-    "load_rules",
-    "parse_layer",
-    "provincial_layer",
-    "read_table",
-]
+_PUBLIC: dict[str, str] = {
+    # rules
+    "Layer": "cerules.rules",
+    "Profile": "cerules.rules",
+    "RuleSet": "cerules.rules",
+    "RulesError": "cerules.rules",
+    "load_layer": "cerules.rules",
+    "parse_layer": "cerules.rules",
+    "provincial_layer": "cerules.rules",
+    # plugins
+    "hookimpl": "cerules.plugins.hookspecs",
+    "load_rules": "cerules.plugins.loading",
+    # inputs
+    "InputError": "cerules.inputs.reading",
+    "Table": "cerules.inputs.reading",
+    "read_table": "cerules.inputs.reading",
+    # evaluate
+    "Evaluation": "cerules.evaluation.cohort",
+    "evaluate": "cerules.evaluation.cohort",
+    "evaluate_files": "cerules.evaluation.cohort",
+    "evaluate_person": "cerules.evaluation.cohort",
+    "PersonResult": "cerules.evaluation.explain",
+    "RecordOutcome": "cerules.evaluation.explain",
+    "RequirementOutcome": "cerules.evaluation.explain",
+    # what-if
+    "Baseline": "cerules.whatif.impact",
+    "Impact": "cerules.whatif.impact",
+    "Change": "cerules.whatif.draft",
+    "Draft": "cerules.whatif.draft",
+    "DraftError": "cerules.whatif.draft",
+    "diff": "cerules.whatif.draft",
+    # forms
+    "check_bid": "cerules.forms.calls",
+    "check_posting": "cerules.forms.calls",
+    "load_call": "cerules.forms.calls",
+    "check_plan": "cerules.forms.plans",
+    "load_plan": "cerules.forms.plans",
+    "plan_to_layer": "cerules.forms.plans",
+    "check_uscc": "cerules.forms.uscc",
+}
+"""Each public name and the module that defines it."""
+
+_ALIASES: dict[str, tuple[str, str]] = {
+    "REASON_CODES": ("cerules.kernel.reasons", "NAMES"),
+}
+
+_MODULES: dict[str, str] = {
+    "widgets": "cerules.ui.widgets",
+    "batch": "cerules.evaluation.batch",
+}
+"""Public submodules under a short name (`cerules.widgets.explore(...)`)."""
+
+__all__ = sorted([*_PUBLIC, *_ALIASES, *_MODULES, "__version__"])
+
+
+def __getattr__(name: str) -> Any:
+    if name in _PUBLIC:
+        value = getattr(importlib.import_module(_PUBLIC[name]), name)
+    elif name in _ALIASES:
+        module, attribute = _ALIASES[name]
+        value = getattr(importlib.import_module(module), attribute)
+    elif name in _MODULES:
+        value = importlib.import_module(_MODULES[name])
+    else:
+        raise AttributeError(f"module 'cerules' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
+
+if TYPE_CHECKING:  # what type checkers and editors see; nothing here runs
+    from .evaluation import batch  # noqa: F401
+    from .evaluation.cohort import Evaluation, evaluate, evaluate_files, evaluate_person  # noqa: F401
+    from .evaluation.explain import PersonResult, RecordOutcome, RequirementOutcome  # noqa: F401
+    from .forms.calls import check_bid, check_posting, load_call  # noqa: F401
+    from .forms.plans import check_plan, load_plan, plan_to_layer  # noqa: F401
+    from .forms.uscc import check_uscc  # noqa: F401
+    from .inputs.reading import InputError, Table, read_table  # noqa: F401
+    from .kernel.reasons import NAMES as REASON_CODES  # noqa: F401
+    from .plugins.hookspecs import hookimpl  # noqa: F401
+    from .plugins.loading import load_rules  # noqa: F401
+    from .rules import Layer, Profile, RulesError, RuleSet, load_layer, parse_layer, provincial_layer  # noqa: F401
+    from .ui import widgets  # noqa: F401
+    from .whatif.draft import Change, Draft, DraftError, diff  # noqa: F401
+    from .whatif.impact import Baseline, Impact  # noqa: F401

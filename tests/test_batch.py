@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cerules
-from cerules.batch import ChunkedRun, evaluate_batch
-from cerules.report import to_csv, to_json, write_csv_stream, write_json_stream
-from cerules.synth import generate
+from cerules.evaluation.batch import ChunkedRun, evaluate_batch
+from cerules.inputs.synth import generate
+from cerules.render.report import to_csv, to_json, write_csv_stream, write_json_stream
 from tests.plugin_helpers import city_layer, department_layer, layer_plugin
 from tests.strategies import cohorts
 
@@ -115,7 +115,7 @@ def test_synthetic_cohorts_are_deterministic_for_a_seed_and_realistic():
 
 
 def test_the_synth_command_writes_a_cohort_that_evaluate_reads(tmp_path, capsys):
-    from cerules.cli import main
+    from cerules.cli.main import main
 
     assert main(["synth", "--people", "40", "--seed", "5", "--format", "csv", "--out", str(tmp_path)]) == 0
     assert "40 persons" in capsys.readouterr().out

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import tomli_w
 
-from cerules.calls import (
+from cerules.forms.calls import (
     PROJECT_TYPES,
     REFUSALS,
     TRANSITIONS,
@@ -34,8 +34,8 @@ from cerules.calls import (
     posting_from_dict,
     transition,
 )
-from cerules.plans import Finding, FormError
-from cerules.uscc import check_character
+from cerules.forms.plans import Finding, FormError
+from cerules.forms.uscc import check_character
 
 CALLS = Path(__file__).resolve().parent.parent / "examples" / "calls"
 POSTING: dict[str, Any] = tomllib.loads((CALLS / "posting.toml").read_text(encoding="utf-8"))
@@ -341,7 +341,7 @@ def test_the_bidder_must_be_a_shandong_ce_base() -> None:
     found = bid_findings(unit__uscc=OUTSIDER, unit__name="某某咨询有限公司")
     assert rules_of(found) == {("error", "call.bid.base", "unit.uscc")}
     [error] = found
-    assert error.citation == "SD-2023 §3(3); SD-2023 §4(3)" and "cerules/data/ce_bases.toml" in error.message_en
+    assert error.citation == "SD-2023 §3(3); SD-2023 §4(3)" and "cerules/forms/data/ce_bases.toml" in error.message_en
 
 
 def test_a_base_named_with_another_code_is_an_error_and_a_renamed_base_a_warning() -> None:

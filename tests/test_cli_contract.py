@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from cerules.cli import main
+from cerules.cli.main import main
 
 RECORD_HEADER = [
     "record_id",

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import tomli_w
 
-from cerules.cli import build_parser
-from cerules.cli_forms import register
+from cerules.cli.forms import register
+from cerules.cli.main import build_parser
 from cerules.rules import parse_layer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -176,7 +176,7 @@ def test_call_check_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["call", "check", str(CALLS / "bid.toml"), "--json"]) == 0
     document = json.loads(capsys.readouterr().out)
     assert document["kind"] == "bid" and document["valid"] and document["state"] == "agreed"
-    assert document["registry"] == "cerules/data/ce_bases.toml" and document["registry_illustrative"] is True
+    assert document["registry"] == "cerules/forms/data/ce_bases.toml" and document["registry_illustrative"] is True
     assert document["posting_file"] == str(CALLS / "posting.toml")
     assert run(["call", "check", str(CALLS / "posting.toml"), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["state"] == "published"

@@ -7,8 +7,8 @@ import datetime as dt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cerules._columns import _instant_triple, parse_amounts, parse_instants
-from cerules._hours import parse_amount
+from cerules.base.hours import parse_amount
+from cerules.inputs.columns import _instant_triple, parse_amounts, parse_instants
 
 AMOUNT_TEXT = st.one_of(
     st.decimals(min_value=0, max_value=10**6, allow_nan=False, allow_infinity=False).map(str),

@@ -7,8 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import cerules
-from cerules._hours import format_amount, parse_amount
-from cerules._time import parse_instant
+from cerules.base.hours import format_amount, parse_amount
+from cerules.base.instants import parse_instant
 from tests.conftest import person, record
 
 

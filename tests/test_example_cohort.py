@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 import cerules
-from cerules.cli import main
-from cerules.evaluation import Evaluation
+from cerules.cli.main import main
+from cerules.evaluation.cohort import Evaluation
 
 BUNDLED_PLUGINS = ["qingdao", "jining", "jinan", "health"]
 

@@ -7,13 +7,13 @@ import pyarrow.compute as pc
 import pytest
 
 import cerules
-from cerules.batch import evaluate_batch
-from cerules.evaluation import as_table
-from cerules.impact import DIMENSIONS, Baseline, Impact, ImpactTable, hours_shortfall, impact
-from cerules.normalise import normalise_persons
-from cerules.regions import CITIES
-from cerules.scenario import Draft
-from cerules.synth import generate
+from cerules.evaluation.batch import evaluate_batch
+from cerules.evaluation.cohort import as_table
+from cerules.inputs.normalise import normalise_persons
+from cerules.inputs.synth import generate
+from cerules.rules.regions import CITIES
+from cerules.whatif.draft import Draft
+from cerules.whatif.impact import DIMENSIONS, Baseline, Impact, ImpactTable, hours_shortfall, impact
 from tests.conftest import person, record
 from tests.plugin_helpers import department_layer, layer_plugin
 

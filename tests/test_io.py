@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from cerules.io import InputError, RowProblem, Table, detect_encoding, read_table
+from cerules.inputs.reading import InputError, RowProblem, Table, detect_encoding, read_table
 
 
 def write(tmp_path: Path, name: str, content: str | bytes, encoding: str = "utf-8") -> Path:

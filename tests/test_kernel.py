@@ -19,10 +19,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cerules
-from cerules import _kernel, engine
-from cerules import reasons as R
-from cerules.engine import CompiledPolicies, Ledger, evaluate_columns
-from cerules.normalise import normalise_persons, normalise_records, table_from_rows
+from cerules.inputs.normalise import normalise_persons, normalise_records, table_from_rows
+from cerules.kernel import decide as _kernel
+from cerules.kernel import engine
+from cerules.kernel import reasons as R
+from cerules.kernel.engine import CompiledPolicies, Ledger, evaluate_columns
 from cerules.rules import RulesError
 from tests.plugin_helpers import city_layer, department_layer, layer_plugin
 from tests.strategies import cohorts

@@ -9,7 +9,7 @@ from importlib import metadata
 import pytest
 
 import cerules
-from cerules.plugins import PluginError, Plugins
+from cerules.plugins.manager import PluginError, Plugins
 from cerules.rules import RulesError
 from tests.conftest import person, record
 from tests.plugin_helpers import city_layer, department_layer, layer_plugin
@@ -156,7 +156,7 @@ def test_a_plugin_whose_hook_raises_is_reported_by_name_and_left_out(capsys):
 
 def test_a_plugin_that_cannot_be_imported_is_reported_by_name(monkeypatch, capsys):
     missing = metadata.EntryPoint(name="ghost", value="cerules_ghost_not_installed", group="cerules")
-    monkeypatch.setattr("cerules.plugins._entry_points", lambda: [missing])
+    monkeypatch.setattr("cerules.plugins.manager._entry_points", lambda: [missing])
     monkeypatch.delenv("CERULES_LOAD_PLUGINS")
     plugins = Plugins()
     assert [e.plugin for e in plugins.errors] == ["ghost"]
@@ -174,7 +174,7 @@ def test_a_hook_implementation_without_a_specification_is_refused(capsys):
 
 def test_the_environment_chooses_which_installed_plugins_load(monkeypatch):
     entry_points = [metadata.EntryPoint(name=n, value="cerules_not_there_" + n, group="cerules") for n in ("a", "b")]
-    monkeypatch.setattr("cerules.plugins._entry_points", lambda: entry_points)
+    monkeypatch.setattr("cerules.plugins.manager._entry_points", lambda: entry_points)
     monkeypatch.setenv("CERULES_LOAD_PLUGINS", "")
     assert Plugins().errors == []
     monkeypatch.setenv("CERULES_LOAD_PLUGINS", "b")

@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import cerules
-from cerules.plans import (
+from cerules.forms.plans import (
     Finding,
     FormError,
     StudyPlan,

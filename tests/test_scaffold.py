@@ -15,11 +15,11 @@ import attrs
 import pytest
 
 import cerules
-from cerules import scaffold
-from cerules.plugins import Plugins, as_path
+from cerules.authoring import scaffold
+from cerules.authoring.ruletests import RuleTestCase, find_files, load_cases
+from cerules.authoring.scaffold import create_plugin
+from cerules.plugins.manager import Plugins, as_path
 from cerules.rules import lint_layer
-from cerules.ruletests import RuleTestCase, find_files, load_cases
-from cerules.scaffold import create_plugin
 
 YEAR = 2023
 

@@ -7,7 +7,7 @@ import pytest
 import cerules
 from cerules.rules import RulesError, lint_layer, load_layer
 from cerules.rules.model import Profile
-from cerules.scenario import Change, Changes, Draft, DraftError, diff, profiles_of
+from cerules.whatif.draft import Change, Changes, Draft, DraftError, diff, profiles_of
 
 QINGDAO_CITY = Profile(city="370200", unit_level="city")
 QINGDAO_PROVINCIAL = Profile(city="370200", unit_level="province")

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cerules.uscc import ALPHABET, WEIGHTS, check_character, check_uscc, is_valid_uscc
+from cerules.forms.uscc import ALPHABET, WEIGHTS, check_character, check_uscc, is_valid_uscc
 
 # The two examples of the project's research notes, and codes printed on well-known companies'
 # business licences (public record); each has a known check character.

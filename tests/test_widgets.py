@@ -9,15 +9,15 @@ import numpy as np
 import pytest
 
 import cerules
-from cerules.cli import main as cli
-from cerules.impact import impact
-from cerules.scenario import Draft, DraftError
-from cerules.synth import generate
+from cerules.cli.main import main as cli
+from cerules.inputs.synth import generate
+from cerules.whatif.draft import Draft, DraftError
+from cerules.whatif.impact import impact
 from tests.plugin_helpers import city_layer, layer_plugin
 
 pytest.importorskip("ipywidgets")
 
-from cerules.widgets import CONTROLS, DraftEditor, explore  # noqa: E402
+from cerules.ui.widgets import CONTROLS, DraftEditor, explore
 
 FOCUS = ["xi-thought", "congress-20", "yellow-river", "ethics"]
 
@@ -238,7 +238,7 @@ def test_a_missing_ipywidgets_is_a_clear_error(cohort, monkeypatch):
 
 
 def test_explorer_numbers_match_direct_batch_evaluation(explorer, cohort):
-    from cerules.batch import evaluate_batch
+    from cerules.evaluation.batch import evaluate_batch
 
     explorer.set({"public.required_hours": 28, "professional.required_hours": 66})
     direct = evaluate_batch(explorer.draft_rules, cohort.persons, cohort.records)

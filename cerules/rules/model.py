@@ -12,6 +12,10 @@ from typing import Any
 
 import attrs
 
+from ..base.text import Text
+from .regions import city_code
+from .vocabulary import normalise_unit_level
+
 RANKS: tuple[str, ...] = ("province", "city", "department", "draft")
 """Layer ranks in resolution order: a later rank overrides an earlier one."""
 
@@ -24,17 +28,6 @@ ANY = "*"
 
 def _frozen_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
     return MappingProxyType(dict(value or {}))
-
-
-@attrs.frozen
-class Text:
-    """A label in Chinese first, with its English form."""
-
-    zh: str
-    en: str
-
-    def in_lang(self, lang: str) -> str:
-        return self.en if lang == "en" else self.zh
 
 
 @attrs.frozen
@@ -53,9 +46,6 @@ class Profile:
     @classmethod
     def of(cls, city: str | None = None, unit_level: str | None = None, **more: str | None) -> Profile:
         """A profile from the words people use (`青岛`, `省直`), normalised as input files are."""
-        from ..normalise import normalise_unit_level
-        from ..regions import city_code
-
         return cls(
             city=city_code(city) if city else None,
             unit_level=normalise_unit_level(unit_level) if unit_level else "city",

@@ -17,7 +17,7 @@ from typing import Any
 
 import attrs
 
-from .._hours import to_hundredths
+from ..base.hours import to_hundredths
 from .files import RulesError, layer_to_dict
 from .jurisdiction import check_layers
 from .model import ANY, RANKS, Catalog, CatalogEntry, Layer, Profile, Provenance, Resolved, Text

@@ -1,0 +1,629 @@
+"""A new plugin package, ready to edit: `cerules new-plugin city yantai`.
+
+`create_plugin` writes a working `cerules-<name>` package: its `pyproject.toml` (hatchling, entry
+point in the group `cerules`), a README, the module `cerules_<name>` with its two hook
+implementations, one rule layer (TOML) holding one example rule in its jurisdiction, and rule
+tests that pass as soon as the package is installed (`pip install -e .`, then `cerules test .`).
+
+The example rule is there to be replaced: its citations are placeholders (`待填写 TODO: …`) and
+its values are marked `verified = false` until the author has cited and checked their own
+document. See docs/plugins.md.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import re
+import shutil
+from collections.abc import Sequence
+from string import Template
+
+from ..plugins.loading import load_rules
+from ..rules import available_years, parse_layer, provincial_layer
+from ..rules.regions import CITIES, city_code
+from .ruletests import load_cases
+
+KINDS = ("city", "department")
+NAME_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
+RESERVED_NAMES = frozenset({"province", "draft"})
+"""Layer ids the engine already uses: the shipped provincial layer, and drafts without an id."""
+
+TODO = "待填写 TODO"
+"""How a placeholder citation starts; `grep -rn "TODO" .` finds what the author must still fill in."""
+
+OTHER_TITLE_SERIES = ("工程", "经济", "会计", "卫生", "中小学教师")
+"""Series for the rule test of "people outside the department's field" (the first one not in it)."""
+
+
+def create_plugin(
+    kind: str,
+    name: str,
+    directory: str | os.PathLike[str] = ".",
+    *,
+    city: str | None = None,
+    title_series: Sequence[str] = (),
+    year: int = 2023,
+) -> pathlib.Path:
+    """Write a working plugin package `cerules-<name>` under directory/<name>/ and return its folder.
+
+    `kind` is `city` (public subjects of one city's city-level staff; the city comes from `city`,
+    or else from the name, e.g. `yantai`) or `department` (professional subjects of the people
+    in `title_series`). Raises ValueError, in Chinese and English, for a bad kind, name, city,
+    title series or year, and FileExistsError when directory/<name> exists already.
+    """
+    if kind not in KINDS:
+        raise ValueError(
+            _both(
+                f"插件类型须为 city（城市）或 department（行业部门），而不是 {kind!r}",
+                f"the kind of plugin must be city or department, not {kind!r}",
+            )
+        )
+    _check_name(name)
+    if year not in available_years():
+        shipped = ", ".join(map(str, available_years()))
+        raise ValueError(
+            _both(
+                f"{year} 年没有全省规则，插件的规则无法叠加（已有年度：{shipped}）",
+                f"there are no provincial rules for {year} to build on (shipped years: {shipped})",
+            )
+        )
+    if kind == "city":
+        if title_series:
+            raise ValueError(
+                _both(
+                    "城市插件不按职称系列划分适用范围，请勿给出 title_series",
+                    "a city plugin is not scoped by title series; leave title_series out",
+                )
+            )
+        files = _city_files(name, _city_of(name, city), year)
+    else:
+        if city is not None:
+            raise ValueError(
+                _both("行业部门插件不按城市划分适用范围，请勿给出 city", "a department plugin is not scoped by city; leave city out")
+            )
+        files = _department_files(name, _series(title_series), year)
+
+    folder = pathlib.Path(directory) / name
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir()
+    except FileExistsError:
+        raise FileExistsError(
+            _both(
+                f"{folder} 已存在，不会覆盖；请换一个名称或目录",
+                f"{folder} exists already and is not overwritten; choose another name or directory",
+            )
+        ) from None
+    try:
+        for relative, text in files.items():
+            path = folder / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        _check(folder, name, year)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)  # nothing half-written is left behind
+        raise
+    return folder
+
+
+def next_steps(folder: str | os.PathLike[str], lang: str = "zh") -> str:
+    """What to do after `create_plugin`, for the command line to print."""
+    folder = pathlib.Path(folder)
+    name = folder.name
+    if lang == "en":
+        return (
+            f"Created {folder}. Next:\n"
+            f"  1. edit {folder / f'cerules_{name}'}/{name}-*.toml: your values, and a citation for each (replace every TODO)\n"
+            f"  2. edit the rule tests in {folder / f'cerules_{name}' / 'tests'}\n"
+            f"  3. pip install -e {folder}\n"
+            f"  4. cerules test {folder}   (or: cd {folder} && pytest)\n"
+            f"See docs/plugins.md."
+        )
+    return (
+        f"已创建 {folder}。接下来：\n"
+        f"  1. 编辑 {folder / f'cerules_{name}'}/{name}-*.toml：填写规则取值及每个取值的依据（替换所有 TODO）\n"
+        f"  2. 编辑 {folder / f'cerules_{name}' / 'tests'} 中的规则测试用例\n"
+        f"  3. pip install -e {folder}\n"
+        f"  4. cerules test {folder}   （或：cd {folder} && pytest）\n"
+        f"详见 docs/plugins.md。"
+    )
+
+
+def _both(zh: str, en: str) -> str:
+    """A message in Chinese, then English."""
+    return f"{zh} / {en}"
+
+
+# --- checking what the author gave ------------------------------------------------------------
+
+
+def _check_name(name: str) -> None:
+    if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
+        zh = f"插件名称须以小写英文字母开头，只含小写英文字母、数字和下划线（如 yantai、health），而不是 {name!r}"
+        en = f"the plugin name must be a lowercase ASCII identifier such as yantai or health ([a-z][a-z0-9_]*), not {name!r}"
+        raise ValueError(_both(zh, en))
+    if name in RESERVED_NAMES:
+        raise ValueError(
+            _both(
+                f"名称 {name!r} 已被引擎使用（全省规则层或草案层），请换一个",
+                f"the name {name!r} is taken by the engine (the provincial or draft layer); choose another",
+            )
+        )
+
+
+def _city_of(name: str, city: str | None) -> str:
+    if city is not None:
+        try:
+            return city_code(city)
+        except ValueError:
+            zh = f"{city!r} 不是山东省的市（请给出代码如 370600 或名称如 烟台）"
+            en = f"{city!r} is not a Shandong city (give a code such as 370600 or a name such as yantai)"
+            raise ValueError(_both(zh, en)) from None
+    try:
+        return city_code(name)
+    except ValueError:
+        zh = f"无法从名称 {name!r} 判断是山东省哪个市，请用 city 指定（命令行：--city 370600）"
+        en = f"cannot tell which Shandong city {name!r} is; give the city (on the command line: --city 370600)"
+        raise ValueError(_both(zh, en)) from None
+
+
+def _series(title_series: Sequence[str]) -> tuple[str, ...]:
+    if isinstance(title_series, str):
+        title_series = [title_series]
+    chosen: list[str] = []
+    for series in title_series:
+        text = str(series).strip()
+        if text and not text.isprintable():
+            raise ValueError(_both(f"职称系列名称含有控制字符：{series!r}", f"a title series contains control characters: {series!r}"))
+        if text and text not in chosen:
+            chosen.append(text)
+    if not chosen:
+        raise ValueError(
+            _both(
+                "行业部门插件须给出适用的职称系列（命令行：--title-series 工程）",
+                "a department plugin needs the title series it covers (on the command line: --title-series 工程)",
+            )
+        )
+    return tuple(chosen)
+
+
+def _check(folder: pathlib.Path, name: str, year: int) -> None:
+    """The files just written load: the layer, the rule tests and the module (a guard on the templates)."""
+    package = folder / f"cerules_{name}"
+    layer_file = package / f"{name}-{year}.toml"
+    layer = parse_layer(layer_file.read_text(encoding="utf-8"), file=str(layer_file), plugin=f"cerules-{name}")
+    load_rules(year, plugins=False).with_layer(layer)  # in its jurisdiction, above the floors
+    load_cases(package / "tests" / f"test_{name}_{year}.yaml")
+    module = package / "__init__.py"
+    compile(module.read_text(encoding="utf-8"), str(module), "exec")
+
+
+# --- templates ---------------------------------------------------------------------------------
+
+
+def _q(text: str) -> str:
+    """A quoted string, valid in TOML (basic string) and in YAML (double-quoted)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _codes(codes: Sequence[str]) -> str:
+    return "[" + ", ".join(_q(code) for code in codes) + "]"
+
+
+def _focus_topics(year: int) -> tuple[str, ...]:
+    topics = provincial_layer(year).catalog.entries("topics")
+    focus = tuple(code for code, entry in topics.items() if entry.group == "focus")
+    if not focus:
+        raise ValueError(
+            _both(
+                f'{year} 年全省规则没有重点内容主题（group = "focus"），无法生成示例规则',
+                f'the provincial rules of {year} name no focus topics (group = "focus") for the example rule',
+            )
+        )
+    return focus
+
+
+PYPROJECT = Template("""\
+[build-system]
+requires = ["hatchling>=1.24"]
+build-backend = "hatchling.build"
+
+[project]
+name = "cerules-$name"
+version = "0.1.0"
+description = $description
+readme = "README.md"
+requires-python = ">=3.11"
+dependencies = ["cerules"]
+
+[project.optional-dependencies]
+test = ["pytest>=8"]
+
+# cerules finds the plugin through this entry point (group `cerules`).
+# cerules 通过这个入口点（组 `cerules`）找到插件。
+[project.entry-points.cerules]
+$name = "cerules_$name"
+
+[tool.hatch.build.targets.wheel]
+packages = ["cerules_$name"]
+
+# `pytest` in this folder runs the rule tests (collected by cerules' pytest plugin).
+# 在本目录运行 `pytest` 即运行规则测试（由 cerules 的 pytest 插件收集）。
+[tool.pytest.ini_options]
+testpaths = ["cerules_$name/tests"]
+""")
+
+MODULE = Template('''\
+$doc
+
+from importlib import resources
+
+import cerules
+
+LAYERS = {$year: "$name-$year.toml"}
+"""The rule layer of each year; add a line for next year's file."""
+
+
+@cerules.hookimpl
+def register_layers(register, year):
+    if year in LAYERS:
+        register(resources.files(__name__) / LAYERS[year])
+
+
+@cerules.hookimpl
+def register_rule_tests(register):
+    register(resources.files(__name__) / "tests")
+''')
+
+CITY_LAYER = Template("""\
+# $city_zh $year 年度专业技术人员继续教育规则（市属单位公需科目）—— cerules 城市层
+# $city_en city layer for $year (public subjects of city-level staff) — a cerules city layer.
+#
+# 由 `cerules new-plugin` 生成。请把每个“$todo”换成本市文件的名称、文号和条款；
+# 与原文核对后，删去该值的 verified = false。
+# Generated by `cerules new-plugin`. Replace every "$todo" with your own document's title,
+# number and article; once a value is checked against the original text, delete its
+# `verified = false`.
+#
+# 城市层只能规定本市【市属单位】人员的【公需科目】（SD-2023 §2(2)），不能低于全省 30 学时。
+# A city layer sets the PUBLIC subjects of its CITY-LEVEL staff only (SD-2023 §2(2)) and may
+# not go below the provincial 30 hours. Guide: docs/plugins.md; format: docs/rules.md.
+
+[layer]
+id = "$name"
+rank = "city"
+title = { zh = $title_zh, en = $title_en }
+source = "$todo: 发文机关、文件名称和文号 / issuing body, document title and number"
+version = "$year.1"
+years = [$year]
+scope = { city = ["$code"], unit_level = ["city"] }
+
+# 其他可以规定的内容（取消注释并填写依据）/ other rules you may set (uncomment, then cite):
+#
+# [catalog.platforms.myplatform]          # 本市平台 / the city's own platform
+# name = { zh = "…市专业技术人员继续教育平台", en = "… continuing-education platform" }
+# citation = "$todo: 规定本市平台的条款 / the article naming the platform"
+#
+# [public]
+# required_hours = { value = 32, citation = "$todo", verified = false }   # ≥ 30
+# platforms = { value = ["myplatform"], citation = "$todo", verified = false }
+# deadline = { value = "$year-10-31", citation = "$todo", verified = false }
+
+# 示例规则：公需科目中至少 10 学时须学习全省通知列出的四项重点内容。
+# 本市没有这项要求时，删去整个 [public.focus] 表，并相应修改 tests/ 中的用例。
+# Example rule: at least 10 public hours on the four focus topics of the provincial notice.
+# If your city has no such requirement, delete the whole [public.focus] table and change the
+# cases in tests/ to match.
+[public.focus]
+label = { zh = "重点内容", en = "Focus topics" }
+
+[public.focus.required_hours]
+value = 10
+citation = "$todo: 本市文件中规定重点内容学时的条款 / the article of your document that sets the focus hours"
+verified = false
+
+[public.focus.count_topics]
+value = $focus
+citation = "$todo: 本市文件中列出重点内容的条款 / the article of your document that lists the focus topics"
+verified = false
+note = "全省通知 SD-2023 §2(1) 的四项重点内容 / the four focus topics of SD-2023 §2(1)"
+""")
+
+DEPARTMENT_LAYER = Template("""\
+# $series_zh $year 年度专业技术人员继续教育规则（专业科目）—— cerules 行业部门层
+# Department layer for $year (professional subjects of the title series $series_en).
+#
+# 由 `cerules new-plugin` 生成。请把每个“$todo”换成本部门文件的名称、文号和条款；
+# 与原文核对后，删去该值的 verified = false。
+# Generated by `cerules new-plugin`. Replace every "$todo" with your own document's title,
+# number and article; once a value is checked against the original text, delete its
+# `verified = false`.
+#
+# 行业部门层只能规定本行业人员的【专业科目】（SD-2023 §3(2)），不能低于全省 60 学时。
+# A department layer sets the PROFESSIONAL subjects of the people in its field only
+# (SD-2023 §3(2)) and may not go below the provincial 60 hours. Guide: docs/plugins.md.
+
+[layer]
+id = "$name"
+rank = "department"
+title = { zh = $title_zh, en = $title_en }
+source = "$todo: 发文机关、文件名称和文号 / issuing body, document title and number"
+version = "$year.1"
+years = [$year]
+scope = { title_series = $series }
+
+# 示例规则：本系列人员专业科目每年不少于 72 学时（全省为 60 学时；只能提高，不能降低）。
+# 本部门不提高学时时，删去这一行，并相应修改 tests/ 中的用例。
+# Example rule: at least 72 professional hours a year in this series (the province asks 60;
+# a department may raise it, never lower it). If you do not raise it, delete this line and
+# change the cases in tests/ to match.
+[professional.required_hours]
+value = 72
+citation = "$todo: 本部门文件中规定专业科目学时的条款 / the article of your document that sets the professional hours"
+verified = false
+
+# 其他可以规定的内容（取消注释并填写依据）/ other rules you may set (uncomment, then cite):
+#
+# 专业科目下的另一项要求，如实践学时（记录的 kind 列为 practice）
+# a further requirement within professional subjects, e.g. practice (records with kind = practice)
+# [professional.practice]
+# label = { zh = "实践学习", en = "Practice" }
+# required_hours = { value = 12, citation = "$todo", verified = false }
+# count_kinds = { value = ["practice"], citation = "$todo", verified = false }
+#
+# 以学分计的要求 / a requirement in credits
+# [professional.credits]
+# unit = "credits"
+# required = { value = 25, citation = "$todo", verified = false }
+# hours_per_credit = { value = 6, citation = "$todo", verified = false }
+#
+# 课程目录 / a course list
+# [catalog.courses.course-001]
+# title = { zh = "…", en = "…" }
+# subject = "professional"
+# hours = 8
+# citation = "$todo"
+""")
+
+CITY_TESTS = Template("""\
+# $city_zh $year 年度规则的测试用例：`cerules test .` 或 `pytest` 运行（须先 pip install -e .）。
+# Rule tests of the $name $year layer: run by `cerules test .` or `pytest` (after pip install -e .).
+# 每个用例只加载本插件（plugins: [$name]），叠加在全省规则之上。修改规则时请同步修改用例。
+# Each case loads this plugin alone on top of the provincial rules. Change the cases with the rules.
+# 没有 platform 的记录是线下培训 / records without a platform are offline training.
+
+- name: $city_zh市属人员须学满 10 学时重点内容 / $city_en city staff need 10 hours on the focus topics
+  year: $year
+  plugins: [$name]
+  persons:
+    - {person_id: p1, city: "$code", unit_level: 市属}    # $code = $city_zh
+  records:
+    - {record_id: r1, person_id: p1, subject: public, hours: 30, completed_at: "$year-05-01", topic: digital}
+    - {record_id: r2, person_id: p1, subject: professional, hours: 60, completed_at: "$year-06-01"}
+  expect:
+    p1:
+      compliant: false
+      requirements:
+        public: {required: 30, credited: 30, met: true, set_by: province}
+        public.focus: {required: 10, credited: 0, shortfall: 10, met: false, set_by: $name}
+        professional: {required: 60, credited: 60, met: true, set_by: province}
+
+- name: 学满重点内容的$city_zh市属人员达标 / $city_en city staff with 10 focus hours comply
+  year: $year
+  plugins: [$name]
+  persons:
+    - {person_id: p1, city: "$code", unit_level: 市属}
+  records:
+    - {record_id: r1, person_id: p1, subject: public, hours: 10, completed_at: "$year-03-01", topic: $focus_topic}
+    - {record_id: r2, person_id: p1, subject: public, hours: 20, completed_at: "$year-05-01", topic: digital}
+    - {record_id: r3, person_id: p1, subject: professional, hours: 60, completed_at: "$year-06-01"}
+  expect:
+    p1:
+      compliant: true
+      requirements:
+        public: {credited: 30, met: true, set_by: province}
+        public.focus: {required: 10, credited: 10, met: true, set_by: $name}
+      records:
+        r1: {status: credited, credited_hours: 10, reason: null}
+
+- name: $city_zh的省直单位人员和其他市的人员不受影响 / provincial-unit staff in $city_en and city staff elsewhere are not affected
+  year: $year
+  plugins: [$name]
+  persons:
+    - {person_id: p1, city: "$code", unit_level: 省直}
+    - {person_id: p2, city: "$other_code", unit_level: 市属}    # $other_code = $other_zh
+  records:
+    - {record_id: a1, person_id: p1, subject: public, hours: 30, completed_at: "$year-05-01", topic: digital}
+    - {record_id: a2, person_id: p1, subject: professional, hours: 60, completed_at: "$year-06-01"}
+    - {record_id: b1, person_id: p2, subject: public, hours: 30, completed_at: "$year-05-01", topic: digital}
+    - {record_id: b2, person_id: p2, subject: professional, hours: 60, completed_at: "$year-06-01"}
+  expect:
+    p1:
+      compliant: true
+      requirements:
+        public: {required: 30, credited: 30, met: true, set_by: province}
+    p2:
+      compliant: true
+      requirements:
+        public: {required: 30, credited: 30, met: true, set_by: province}
+""")
+
+DEPARTMENT_TESTS = Template("""\
+# $series_zh $year 年度规则的测试用例：`cerules test .` 或 `pytest` 运行（须先 pip install -e .）。
+# Rule tests of the $name $year layer: run by `cerules test .` or `pytest` (after pip install -e .).
+# 每个用例只加载本插件（plugins: [$name]），叠加在全省规则之上。修改规则时请同步修改用例。
+# Each case loads this plugin alone on top of the provincial rules. Change the cases with the rules.
+
+- name: $case_raised
+  year: $year
+  plugins: [$name]
+  persons:
+    - {person_id: p1, city: 潍坊, unit_level: 市属, title_series: $first}
+  records:
+    - {record_id: r1, person_id: p1, subject: public, hours: 30, completed_at: "$year-03-01"}
+    - {record_id: r2, person_id: p1, subject: professional, hours: 60, completed_at: "$year-06-01"}
+  expect:
+    p1:
+      compliant: false
+      requirements:
+        public: {required: 30, credited: 30, met: true, set_by: province}
+        professional: {required: 72, credited: 60, shortfall: 12, met: false, set_by: $name}
+
+- name: $case_met
+  year: $year
+  plugins: [$name]
+  persons:
+    - {person_id: p1, city: 潍坊, unit_level: 省直, title_series: $first}
+  records:
+    - {record_id: r1, person_id: p1, subject: public, hours: 30, completed_at: "$year-03-01"}
+    - {record_id: r2, person_id: p1, subject: professional, hours: 72, completed_at: "$year-06-01"}
+  expect:
+    p1:
+      compliant: true
+      requirements:
+        professional: {required: 72, credited: 72, met: true, set_by: $name}
+
+- name: 其他职称系列人员不受影响 / people of another title series are not affected
+  year: $year
+  plugins: [$name]
+  persons:
+    - {person_id: p1, city: 潍坊, unit_level: 市属, title_series: $other}
+  records:
+    - {record_id: r1, person_id: p1, subject: public, hours: 30, completed_at: "$year-03-01"}
+    - {record_id: r2, person_id: p1, subject: professional, hours: 60, completed_at: "$year-06-01"}
+  expect:
+    p1:
+      compliant: true
+      requirements:
+        professional: {required: 60, credited: 60, met: true, set_by: province}
+""")
+
+README = Template("""\
+# cerules-$name — $title_zh
+
+cerules 的$kind_zh插件（由 `cerules new-plugin` 生成）。
+A cerules $kind_en plugin (generated by `cerules new-plugin`): $title_en.
+
+## 中文
+
+### 适用范围
+$scope_zh
+
+### 要编辑的文件
+- `cerules_$name/$name-$year.toml`：规则层。把每个“$todo”换成本$issuer_zh文件的名称、文号和条款；
+  示例规则（$example_zh）只是示例，请改成或换成本$issuer_zh的真实规定。取值与原文核对后，删去
+  `verified = false`。格式见 cerules 的 `docs/rules.md`，编写指南见 `docs/plugins.md`。
+- `cerules_$name/tests/test_${name}_$year.yaml`：规则测试用例。每改一条规则，就改（或加）一个用例，
+  写明哪些人受影响、哪些人不受影响。
+- 本文件：写明本层规定了什么、依据哪份文件、哪些值尚未核实。
+
+### 安装与测试
+```sh
+pip install -e .          # 在本目录；cerules 须已安装在同一环境中
+cerules plugins           # 应列出 $name
+cerules test .            # 运行 cerules_$name/tests/ 中的用例
+pytest                    # 同样的用例，由 pytest 运行
+cerules rules lint cerules_$name/$name-$year.toml     # 每个取值都须有依据
+cerules rules show --year $year                       # 生效规则及其依据
+```
+
+## English
+
+### Scope
+$scope_en
+
+### What to edit
+- `cerules_$name/$name-$year.toml`: the rule layer. Replace every "$todo" with your own
+  document's title, number and article. The example rule ($example_en) is only an example:
+  change it or replace it with what your document says. Once a value is checked against the
+  original text, delete its `verified = false`. Format: cerules' `docs/rules.md`; guide:
+  `docs/plugins.md`.
+- `cerules_$name/tests/test_${name}_$year.yaml`: the rule tests. For every rule you change, change
+  (or add) a case showing who is affected and who is not.
+- This file: say what the layer sets, from which document, and which values are unverified.
+
+### Install and test
+```sh
+pip install -e .          # in this folder, in the environment where cerules is installed
+cerules plugins           # lists $name
+cerules test .            # runs the cases in cerules_$name/tests/
+pytest                    # the same cases, through pytest
+cerules rules lint cerules_$name/$name-$year.toml     # every value needs a citation
+cerules rules show --year $year                       # the effective rules and their citations
+```
+""")
+
+
+def _common(name: str, year: int, title_zh: str, title_en: str, layer: str, tests: str, readme: str) -> dict[str, str]:
+    package = f"cerules_{name}"
+    return {
+        "pyproject.toml": PYPROJECT.substitute(name=name, description=_q(f"{title_zh} · {title_en} (cerules plugin)")),
+        "README.md": readme,
+        f"{package}/__init__.py": MODULE.substitute(name=name, year=year, doc=_q(f"{title_zh} (cerules plugin: {title_en})")),
+        f"{package}/{name}-{year}.toml": layer,
+        f"{package}/tests/test_{name}_{year}.yaml": tests,
+    }
+
+
+def _city_files(name: str, code: str, year: int) -> dict[str, str]:
+    city = CITIES[code]
+    title_zh = f"{city.zh}{year}年度专业技术人员继续教育要求（市属单位公需科目）"
+    title_en = f"{city.en} {year} continuing-education rules (public subjects of city staff)"
+    focus = _focus_topics(year)
+    other = next(c for c in CITIES if c != code)
+    values = {"name": name, "year": year, "code": code, "city_zh": city.zh, "city_en": city.en, "todo": TODO}
+    layer = CITY_LAYER.substitute(values, title_zh=_q(title_zh), title_en=_q(title_en), focus=_codes(focus))
+    tests = CITY_TESTS.substitute(values, focus_topic=focus[0], other_code=other, other_zh=CITIES[other].zh)
+    readme = README.substitute(
+        values,
+        title_zh=title_zh,
+        title_en=title_en,
+        kind_zh="城市",
+        kind_en="city",
+        issuer_zh="市",
+        scope_zh=f"按省通知 §2(2)，市属单位人员的公需科目按所在市要求学习：本层只适用于**{city.zh}的市属单位人员**"
+        f'（`scope = {{ city = ["{code}"], unit_level = ["city"] }}`），只规定公需科目，不低于全省 30 学时。'
+        f"{city.zh}的省直单位人员仍按全省规则；专业科目由行业部门规定。",
+        scope_en=f"Under the notice §2(2), city-level staff follow their own city for public subjects: this layer "
+        f'applies only to **{city.en}\'s city-level staff** (`scope = {{ city = ["{code}"], unit_level = ["city"] }}`), '
+        f"sets public subjects only, and never goes below the provincial 30 hours. Provincial-unit staff in "
+        f"{city.en} keep the provincial rules; professional subjects belong to the industry departments.",
+        example_zh="`[public.focus]`：公需科目中至少 10 学时为四项重点内容",
+        example_en="`[public.focus]`: at least 10 public hours on the four focus topics",
+    )
+    return _common(name, year, title_zh, title_en, layer, tests, readme)
+
+
+def _department_files(name: str, series: tuple[str, ...], year: int) -> dict[str, str]:
+    series_zh = "、".join(series) + ("" if series[-1].endswith("系列") else "系列")
+    series_en = ", ".join(series)
+    title_zh = f"{series_zh}专业技术人员{year}年度继续教育要求（专业科目）"
+    title_en = f"{year} professional-subject rules for the title series {series_en}"
+    other = next((s for s in OTHER_TITLE_SERIES if s not in series), f"{series[0]}以外的系列")
+    values = {"name": name, "year": year, "series_zh": series_zh, "series_en": series_en, "todo": TODO}
+    layer = DEPARTMENT_LAYER.substitute(values, title_zh=_q(title_zh), title_en=_q(title_en), series=_codes(series))
+    tests = DEPARTMENT_TESTS.substitute(
+        values,
+        first=_q(series[0]),
+        other=_q(other),
+        case_raised=_q(f"{series_zh}人员专业科目须满 72 学时 / the series {series_en} needs 72 professional hours"),
+        case_met=_q(f"学满 72 学时的{series_zh}人员达标 / 72 professional hours comply"),
+    )
+    readme = README.substitute(
+        values,
+        title_zh=title_zh,
+        title_en=title_en,
+        kind_zh="行业部门",
+        kind_en="department",
+        issuer_zh="部门",
+        scope_zh=f"按省通知 §3(2)，专业科目由行业主管部门组织：本层适用于职称系列为 {series_en} 的所有人员"
+        f"（`scope = {{ title_series = {_codes(series)} }}`），不分城市和单位层级，只规定专业科目，不低于全省 60 学时。",
+        scope_en=f"Under the notice §3(2), professional subjects are organised by the industry departments: this "
+        f"layer covers everyone in the title series {series_en} (`scope = {{ title_series = {_codes(series)} }}`), in any "
+        f"city and at any unit level; it sets professional subjects only and never goes below the provincial 60 hours.",
+        example_zh="`professional.required_hours = 72`：专业科目 72 学时",
+        example_en="`professional.required_hours = 72`: 72 professional hours",
+    )
+    return _common(name, year, title_zh, title_en, layer, tests, readme)

@@ -1,0 +1,4 @@
+"""The `cerules` command.
+
+May import everything; nothing imports it.
+"""

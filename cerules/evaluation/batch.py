@@ -1,0 +1,251 @@
+"""The batch view: a whole province, in chunks of people, with bounded memory.
+
+People are split into chunks in file order; each chunk's records are gathered by a hash join on
+person ids and evaluated by the same kernel as everything else (the explain view of one person
+is a chunk of one). What stays in memory across chunks is the input columns and the per-person
+and per-record results; the typed working columns of a chunk are dropped once it is done.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import attrs
+import numpy as np
+import pyarrow as pa
+
+from ..inputs.columns import as_arrow
+from ..inputs.normalise import (
+    REQUIRED_PERSON_COLUMNS,
+    REQUIRED_RECORD_COLUMNS,
+    PersonColumns,
+    RejectedPerson,
+    duplicate_rows,
+    normalise_persons,
+    normalise_records,
+)
+from ..inputs.reading import InputError, RowProblem, Table
+from ..kernel import reasons as R
+from ..kernel.engine import NOT_APPLICABLE, counts, evaluate_columns, lookup, summary_counts
+from ..rules.ruleset import RuleSet
+from .cohort import Evaluation, as_table, check_columns, first_bad_record, first_rejected_person
+
+DEFAULT_CHUNK_RECORDS = 500_000
+"""About this many records are worked on at once (fewer people per chunk when they have more)."""
+
+
+@attrs.frozen
+class BatchResult:
+    """Per-person results and per-record dispositions of a cohort, as arrays in input order."""
+
+    rules: RuleSet
+    person_id: np.ndarray  # object [person], the usable persons in file order
+    requirement_ids: tuple[str, ...]
+    required: np.ndarray  # int64 [person, requirement], hundredths; -1 when it does not apply
+    achieved: np.ndarray  # int64 [person, requirement], hundredths
+    met: np.ndarray  # bool [person, requirement]
+    compliant: np.ndarray  # bool [person]
+    record_id: pa.Array  # [record], as given
+    reason: np.ndarray  # int8 [record], reason code (0: credited in full)
+    credited: np.ndarray  # int64 [record], hundredths of an hour
+    person_index: np.ndarray  # int64 [record], -1 when the record belongs to no usable person
+    rejected_persons: tuple[RejectedPerson, ...]
+
+    @property
+    def status_credited(self) -> np.ndarray:
+        return counts(self.reason, self.credited)
+
+    def summary(self) -> dict[str, int]:
+        return summary_counts(self.compliant, self.reason, self.credited)
+
+    def people_table(self) -> pa.Table:
+        """One row per person: verdict and, per requirement, required/credited/met (in the unit)."""
+        columns: dict[str, Any] = {"person_id": pa.array(self.person_id, type=pa.string()), "compliant": self.compliant}
+        for r, requirement_id in enumerate(self.requirement_ids):
+            applies = self.required[:, r] != NOT_APPLICABLE
+            columns[f"{requirement_id}.required"] = pa.array(self.required[:, r] / 100, mask=~applies)
+            columns[f"{requirement_id}.credited"] = pa.array(self.achieved[:, r] / 100, mask=~applies)
+            columns[f"{requirement_id}.met"] = pa.array(self.met[:, r], mask=~applies)
+        return pa.table(columns)
+
+    def records_table(self) -> pa.Table:
+        """One row per input record: status, credited hours and reason code, in input order."""
+        names = pa.array(list(R.NAMES), type=pa.string())
+        codes = pa.array(self.reason.astype(np.int32), mask=self.reason == R.CREDITED)
+        status = pa.DictionaryArray.from_arrays(pa.array(self.status_credited.astype(np.int32)), pa.array(["rejected", "credited"]))
+        return pa.table(
+            {
+                "record_id": self.record_id,
+                "status": status.cast(pa.string()),
+                "credited_hours": self.credited / 100,
+                "reason": pa.DictionaryArray.from_arrays(codes, names).cast(pa.string()),
+            }
+        )
+
+    def to_pandas(self) -> tuple[Any, Any]:
+        """(people, records) as pandas DataFrames."""
+        return self.people_table().to_pandas(), self.records_table().to_pandas()
+
+
+@attrs.frozen
+class Chunk:
+    """One chunk of the cohort: its evaluation and where its people and records stand in the input."""
+
+    evaluation: Evaluation
+    person_rows: np.ndarray  # positions among the usable persons
+    record_rows: np.ndarray  # positions among the input records
+
+
+def _sub_table(table: Table, rows: np.ndarray, problems_by_row: dict[int, list[RowProblem]]) -> Table:
+    """The rows of a table (Arrow columns taken, numpy ones indexed), with their row problems."""
+    indices = pa.array(rows, type=pa.int64())
+    columns = {name: values.take(indices) if isinstance(values, pa.Array) else values[rows] for name, values in table.columns.items()}
+    problems = tuple(
+        attrs.evolve(problem, row=local) for local, row in enumerate(rows.tolist()) for problem in problems_by_row.get(row, ())
+    )
+    return Table(table.path, columns, np.asarray(table.lines)[rows], problems)
+
+
+def _person_slice(persons: PersonColumns, start: int, stop: int) -> PersonColumns:
+    return attrs.evolve(
+        persons,
+        person_id=persons.person_id[start:stop],
+        line=persons.line[start:stop],
+        profile=persons.profile[start:stop],
+        attributes={key: values[start:stop] for key, values in persons.attributes.items()},
+    )
+
+
+class PreparedCohort:
+    """Persons and records checked for their columns, with the persons normalised (once)."""
+
+    def __init__(self, persons: Any, records: Any) -> None:
+        self.person_table = as_table(persons, "<persons>")
+        self.record_table = as_table(records, "<records>")
+        check_columns(self.person_table, REQUIRED_PERSON_COLUMNS)
+        check_columns(self.record_table, REQUIRED_RECORD_COLUMNS)
+        self.people, rejected = normalise_persons(self.person_table)
+        self.rejected_persons = tuple(rejected)
+
+
+class ChunkedRun(PreparedCohort):
+    """A cohort read and split into chunks of people, ready to be evaluated chunk by chunk."""
+
+    def __init__(self, rules: RuleSet, persons: Any, records: Any, *, chunk_records: int = DEFAULT_CHUNK_RECORDS) -> None:
+        super().__init__(persons, records)
+        self.rules = rules
+        self.requirement_ids = rules.requirement_ids(self.people.profiles)
+        self._record_person = lookup(self.people.person_id, as_arrow(self.record_table.column("person_id"))).astype(np.int32)
+        self._repeats = duplicate_rows(self.record_table)
+        per_person = np.bincount(self._record_person[self._record_person >= 0], minlength=len(self.people))
+        self._bounds = _chunk_bounds(per_person, chunk_records)
+        chunk_of = np.where(
+            self._record_person >= 0, np.searchsorted(self._bounds[1:], self._record_person, side="right"), len(self._bounds) - 1
+        )
+        narrow = np.int16 if len(self._bounds) < np.iinfo(np.int16).max else np.int64
+        self._order = np.argsort(chunk_of.astype(narrow), kind="stable").astype(np.int32)  # a radix sort for small integers
+        self._edges = np.searchsorted(chunk_of[self._order], np.arange(len(self._bounds) + 1))
+        self.first_problem: InputError | None = None
+        self._problems_by_row: dict[int, list[RowProblem]] = {}
+        for problem in self.record_table.problems:
+            self._problems_by_row.setdefault(problem.row, []).append(problem)
+
+    def __len__(self) -> int:
+        """Number of chunks: those of people, then one for records of no usable person."""
+        return len(self._bounds)
+
+    def run(self, index: int) -> Chunk:
+        """Evaluate one chunk."""
+        rows = np.sort(self._order[self._edges[index] : self._edges[index + 1]]).astype(np.int64)
+        sub = _sub_table(self.record_table, rows, self._problems_by_row)
+        local = {position: self._repeats[row] for position, row in enumerate(rows.tolist()) if row in self._repeats}
+        columns = normalise_records(sub, self.rules, duplicates=local)
+        if index < len(self._bounds) - 1:
+            start, stop = int(self._bounds[index]), int(self._bounds[index + 1])
+            chunk_people, person_rows = _person_slice(self.people, start, stop), np.arange(start, stop)
+            local_person = self._record_person[rows].astype(np.int64) - start
+        else:  # records of no usable person
+            chunk_people, person_rows = _person_slice(self.people, 0, 0), np.zeros(0, dtype=np.int64)
+            local_person = np.full(len(rows), -1, dtype=np.int64)
+        ledger = evaluate_columns(self.rules, chunk_people, columns, person_index=local_person)
+        evaluation = Evaluation(ledger, self.rejected_persons if index == 0 else (), self.person_table.path, self.record_table.path)
+        return Chunk(evaluation, person_rows, rows)
+
+    def chunks(self, *, workers: int = 2, progress: Callable[[int, int], None] | None = None) -> Iterator[Chunk]:
+        """Chunks in order, computing one ahead on a second thread (numpy and Arrow release the GIL).
+
+        Meanwhile `first_problem` is kept: the first invalid or unattributable record, in file order.
+        """
+        total = len(self)
+        self.first_problem = None
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            pending = [pool.submit(self.run, 0)]
+            for index in range(total):
+                if index + 1 < total:
+                    pending.append(pool.submit(self.run, index + 1))
+                chunk = pending.pop(0).result()
+                problem = first_bad_record(self.record_table.path, chunk.evaluation.ledger)
+                if problem is not None and (self.first_problem is None or (problem.line or 0) < (self.first_problem.line or 0)):
+                    self.first_problem = problem
+                if progress is not None:
+                    progress(index + 1, total)
+                yield chunk
+
+    def strict_problem(self) -> InputError | None:
+        """The first unusable row, persons first: what `--strict` fails on (after `chunks`)."""
+        if self.rejected_persons:
+            return first_rejected_person(self.person_table.path, self.rejected_persons)
+        return self.first_problem
+
+
+def _chunk_bounds(per_person: np.ndarray, chunk_records: int) -> np.ndarray:
+    """Person boundaries of chunks of about `chunk_records` records each (at least one chunk)."""
+    if len(per_person) == 0:
+        return np.zeros(1, dtype=np.int64)
+    cumulative = np.cumsum(per_person)
+    targets = np.arange(chunk_records, int(cumulative[-1]) + chunk_records, max(chunk_records, 1))
+    cuts = np.unique(np.searchsorted(cumulative, targets, side="left") + 1)
+    cuts = cuts[(cuts > 0) & (cuts < len(per_person))]
+    return np.concatenate([[0], cuts, [len(per_person)]]).astype(np.int64)
+
+
+def evaluate_batch(
+    rules: RuleSet, persons: Any, records: Any, *, chunk_records: int = DEFAULT_CHUNK_RECORDS, workers: int = 2
+) -> BatchResult:
+    """Evaluate a cohort in chunks and gather per-person and per-record results in input order."""
+    run = ChunkedRun(rules, persons, records, chunk_records=chunk_records)
+    ids = run.requirement_ids
+    n_people, n_records = len(run.people), len(run.record_table)
+    required = np.full((n_people, len(ids)), NOT_APPLICABLE, dtype=np.int64)
+    achieved = np.zeros((n_people, len(ids)), dtype=np.int64)
+    met = np.ones((n_people, len(ids)), dtype=bool)
+    reason = np.zeros(n_records, dtype=np.int8)
+    credited = np.zeros(n_records, dtype=np.int64)
+    person_index = np.full(n_records, -1, dtype=np.int64)
+    for chunk in run.chunks(workers=workers):
+        ledger = chunk.evaluation.ledger
+        reason[chunk.record_rows] = ledger.reason
+        credited[chunk.record_rows] = ledger.credited
+        known = ledger.person_index >= 0
+        person_index[chunk.record_rows[known]] = chunk.person_rows[ledger.person_index[known]]
+        cells = np.ix_(chunk.person_rows, np.array([ids.index(i) for i in ledger.compiled.requirement_ids], dtype=np.int64))
+        required[cells], achieved[cells], met[cells] = ledger.required, ledger.achieved, ledger.met
+    return BatchResult(
+        rules=rules,
+        person_id=run.people.person_id,
+        requirement_ids=ids,
+        required=required,
+        achieved=achieved,
+        met=met,
+        compliant=np.asarray(met.all(axis=1), dtype=bool),
+        record_id=as_arrow(run.record_table.column("record_id")),
+        reason=reason,
+        credited=credited,
+        person_index=person_index,
+        rejected_persons=run.rejected_persons,
+    )
+
+
+__all__ = ["BatchResult", "Chunk", "ChunkedRun", "evaluate_batch"]

@@ -1,0 +1,357 @@
+"""The explain view: one person's year, read off the cohort ledger, with reasons and citations.
+
+Nothing is recomputed here: every number comes from the kernel's ledger. This module only adds
+words (zh and en) and the provenance of the rule behind each decision.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from typing import Any
+
+import attrs
+import numpy as np
+
+from ..base.hours import format_amount, to_float, to_number
+from ..kernel import reasons as R
+from ..kernel.engine import NOT_APPLICABLE, Ledger, counts
+from ..rules.model import Profile, Provenance, Text
+from ..rules.regions import city_name
+
+
+@attrs.frozen
+class RequirementOutcome:
+    """How far one person got towards one requirement, and who set it."""
+
+    id: str
+    label: Text
+    unit: str
+    required: int  # hundredths
+    credited: int  # hundredths
+    met: bool
+    provenance: Provenance
+
+    @property
+    def shortfall(self) -> int:
+        return max(self.required - self.credited, 0)
+
+    @property
+    def set_by(self) -> str:
+        return self.provenance.layer
+
+    def to_dict(self) -> dict[str, Any]:
+        """The contract's requirement entry."""
+        out: dict[str, Any] = {
+            "id": self.id,
+            "unit": self.unit,
+            "required": to_number(self.required),
+            "credited": to_float(self.credited),
+            "shortfall": to_float(self.shortfall),
+            "met": self.met,
+            "set_by": self.set_by,
+            "citation": self.provenance.citation,
+        }
+        if self.unit == "hours":
+            out |= {
+                "required_hours": to_number(self.required),
+                "credited_hours": to_float(self.credited),
+                "shortfall_hours": to_float(self.shortfall),
+            }
+        if self.provenance.plugin:
+            out["plugin"] = self.provenance.plugin
+        if not self.provenance.verified:
+            out["verified"] = False
+        return out
+
+
+@attrs.frozen
+class RecordOutcome:
+    """What happened to one input record."""
+
+    record_id: str | None
+    line: int
+    status: str  # credited | rejected
+    credited: int  # hundredths of an hour
+    reason: str | None
+    message: Text
+    subject: str | None
+    hours: int  # hundredths, as given
+
+    def to_dict(self, lang: str = "zh") -> dict[str, Any]:
+        return {
+            "record_id": self.record_id,
+            "status": self.status,
+            "credited_hours": to_float(self.credited),
+            "reason": self.reason,
+            "message": self.message.in_lang(lang),
+        }
+
+
+@attrs.frozen
+class PersonResult:
+    """One person's year: the verdict, each requirement with its provenance, and the ledger."""
+
+    person_id: str
+    year: int
+    profile: Profile
+    compliant: bool
+    requirements: tuple[RequirementOutcome, ...]
+    records: tuple[RecordOutcome, ...]
+    rules_sha256: str
+
+    def requirement(self, requirement_id: str) -> RequirementOutcome:
+        for requirement in self.requirements:
+            if requirement.id == requirement_id:
+                return requirement
+        raise KeyError(requirement_id)
+
+    def to_dict(self, lang: str = "zh") -> dict[str, Any]:
+        """The contract's entry in `people`."""
+        return {
+            "person_id": self.person_id,
+            "compliant": self.compliant,
+            "requirements": [r.to_dict() for r in self.requirements],
+            "records": [r.to_dict(lang) for r in self.records],
+        }
+
+    def summary(self, lang: str = "zh") -> str:
+        """One sentence: the verdict and, when failing, what is missing."""
+        missing = [r for r in self.requirements if not r.met]
+        if not missing:
+            return (
+                f"{self.person_id}：{self.year}年度继续教育达标"
+                if lang == "zh"
+                else f"{self.person_id}: meets the {self.year} requirements"
+            )
+        parts = [f"{r.label.in_lang(lang)} {_short(r, lang)}" for r in missing]
+        if lang == "zh":
+            return f"{self.person_id}：{self.year}年度未达标，" + "；".join(parts)
+        return f"{self.person_id}: does not meet the {self.year} requirements: " + "; ".join(parts)
+
+    def explain(self, lang: str = "zh") -> str:
+        """A plain-text explanation: requirements with their rules, then every record."""
+        lines = [self.summary(lang), ""]
+        for r in self.requirements:
+            mark = "✓" if r.met else "✗"
+            lines.append(
+                f"{mark} {r.label.in_lang(lang)} ({r.id}): {format_amount(r.credited)} / {format_amount(r.required)} "
+                f"{_unit(r.unit, lang)} — {_provenance(r.provenance, lang)}"
+            )
+        lines.append("")
+        for rec in self.records:
+            status = ("已认定" if rec.status == "credited" else "未认定") if lang == "zh" else rec.status
+            lines.append(f"  {rec.record_id or '-'}  {status:<8} {format_amount(rec.credited):>6}  {rec.message.in_lang(lang)}")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.explain("zh")
+
+    def _repr_html_(self) -> str:
+        return render_html(self)
+
+
+def _unit(unit: str, lang: str) -> str:
+    if unit == "hours":
+        return "学时" if lang == "zh" else "hours"
+    return "学分" if lang == "zh" and unit == "credits" else unit
+
+
+def _short(r: RequirementOutcome, lang: str) -> str:
+    if lang == "zh":
+        return (
+            f"差 {format_amount(r.shortfall)} {_unit(r.unit, lang)}（已认定 {format_amount(r.credited)}，应修 {format_amount(r.required)}）"
+        )
+    return f"{format_amount(r.shortfall)} {_unit(r.unit, lang)} short ({format_amount(r.credited)} of {format_amount(r.required)})"
+
+
+def _provenance(p: Provenance, lang: str) -> str:
+    by = _layer_name(p)
+    unverified = ("（未核实）" if lang == "zh" else " (unverified)") if not p.verified else ""
+    if lang == "zh":
+        return f"依据 {p.citation or '（无依据）'}，由 {by} 层设定{unverified}"
+    return f"{p.citation or '(no citation)'}, set by {by}{unverified}"
+
+
+def person_result(ledger: Ledger, person: int) -> PersonResult:
+    """The explain view of one person of the ledger."""
+    compiled = ledger.compiled
+    profile_index = int(ledger.persons.profile[person])
+    policy = compiled.policies[profile_index]
+    requirements = []
+    for r, requirement_id in enumerate(compiled.requirement_ids):
+        if ledger.required[person, r] == NOT_APPLICABLE:
+            continue
+        found = next(q for q in policy.requirements if q.id == requirement_id)
+        requirements.append(
+            RequirementOutcome(
+                id=requirement_id,
+                label=found.label,
+                unit=found.unit,
+                required=int(ledger.required[person, r]),
+                credited=int(ledger.achieved[person, r]),
+                met=bool(ledger.met[person, r]),
+                provenance=found.provenance,
+            )
+        )
+    positions = ledger.record_positions(person)
+    return PersonResult(
+        person_id=str(ledger.persons.person_id[person]),
+        year=ledger.year,
+        profile=ledger.persons.profiles[profile_index],
+        compliant=bool(ledger.compliant[person]),
+        requirements=tuple(requirements),
+        records=tuple(record_outcome(ledger, int(p)) for p in positions),
+        rules_sha256=ledger.rules.sha256,
+    )
+
+
+def record_outcome(ledger: Ledger, position: int) -> RecordOutcome:
+    """The disposition of one record, with a message naming the rule behind it."""
+    rec = ledger.records
+    code = int(ledger.reason[position])
+    credited = int(ledger.credited[position])
+    status = "credited" if counts(np.asarray(code), np.asarray(credited)) else "rejected"
+    subject = None if ledger.subject[position] < 0 else rec.subjects[int(ledger.subject[position])]
+    return RecordOutcome(
+        record_id=rec.record_id_at(position),
+        line=int(rec.line[position]),
+        status=status,
+        credited=credited,
+        reason=None if code == R.CREDITED else R.NAMES[code],
+        message=_record_message(ledger, position, code),
+        subject=subject,
+        hours=int(ledger.hours[position]),
+    )
+
+
+def _record_message(ledger: Ledger, position: int, code: int) -> Text:
+    rec = ledger.records
+    base = R.REASONS[code].text
+    if code == R.INVALID_RECORD:
+        problem = rec.problems[position]
+        return Text(f"记录无效：{problem.text.zh}", f"invalid record: {problem.text.en}")
+    if code == R.UNKNOWN_PERSON:
+        pid = rec.person_id_at(position)
+        return Text(f"人员信息中没有 {pid}", f"no person {pid!r} in the persons file")
+    person = int(ledger.person_index[position])
+    policy = ledger.compiled.policies[int(ledger.persons.profile[person])]
+    subject = rec.subjects[int(ledger.subject[position])]
+    if code == R.OUT_OF_YEAR:
+        day = dt.date.fromordinal(int(rec.day[position])).isoformat()
+        return Text(
+            f"完成于 {day}（北京时间），不属于 {ledger.year} 年度",
+            f"completed on {day} (Asia/Shanghai), not in {ledger.year}",
+        )
+    if code == R.PAST_DEADLINE:
+        day = dt.date.fromordinal(int(rec.day[position])).isoformat()
+        last = policy.deadline(subject)
+        text = Text(
+            f"完成于 {day}（北京时间），晚于{_subject_zh(subject)}截止日期 {last}",
+            f"completed on {day} (Asia/Shanghai), after the {subject}-subject deadline of {last}",
+        )
+        return _cited(text, policy.values.get(f"{subject}.deadline"))
+    if code == R.COURSE_NOT_ACCEPTED:
+        course = rec.courses[int(rec.course[position])] if rec.course[position] >= 0 else "（未填写）"
+        text = Text(f"课程 {course} 不在认可的课程目录中", f"course {course} is not in an accepted course list")
+        return _cited(text, policy.values.get(f"{subject}.listed_courses_only"))
+    if code == R.NOT_APPROVED:
+        return _cited(base, policy.values.get("declared.requires_approval"))
+    if code == R.PLATFORM_NOT_ACCEPTED:
+        platform = rec.platforms[int(rec.platform[position])] or "（未填写）"
+        accepted = ", ".join(sorted(policy.accepted(subject, "platforms") or ()))
+        text = Text(f"平台 {platform} 不予认定，认可的平台：{accepted}", f"platform {platform} is not accepted; accepted: {accepted}")
+        return _cited(text, policy.values.get(f"{subject}.platforms"))
+    if code == R.TOPIC_NOT_ACCEPTED:
+        topic = rec.topics[int(ledger.topic[position])]
+        return _cited(
+            Text(f"主题“{topic}”不在认可的{_subject_zh(subject)}主题内", f"topic {topic!r} is not an accepted {subject} topic"),
+            policy.values.get(f"{subject}.topics"),
+        )
+    if code == R.DUPLICATE_COURSE:
+        kept = _kept_course_record(ledger, position)
+        course = rec.courses[int(rec.course[position])]
+        return Text(f"课程 {course} 已由记录 {kept} 认定", f"course {course} was already credited by record {kept}")
+    if code == R.CAP_EXCEEDED:
+        cap = policy.values.get("declared.max_hours_per_day")
+        day = dt.date.fromordinal(int(rec.day[position])).isoformat()
+        hours, credited = format_amount(int(ledger.hours[position])), format_amount(int(ledger.credited[position]))
+        text = Text(
+            f"{day} 申报学时超过每日上限 {cap.value if cap else ''} 学时：申报 {hours}，认定 {credited}",
+            f"declared hours on {day} exceed the daily cap of {cap.value if cap else ''}: {hours} declared, {credited} credited",
+        )
+        return _cited(text, cap)
+    doubled = bool(rec.teacher[position] and rec.quality[position])
+    if doubled and ledger.credited[position] != ledger.hours[position]:
+        factor = policy.values["quality_course.teacher_multiplier"]
+        return _cited(
+            Text(
+                f"优质在线公需课授课教师，学时按 {factor.value} 倍计", f"teacher of a quality online public course: hours × {factor.value}"
+            ),
+            factor,
+        )
+    amount = format_amount(int(ledger.credited[position]))
+    text = Text(f"计入{_subject_zh(subject)} {amount} 学时", f"{amount} hours count towards {subject} subjects")
+    if rec.credits[position] >= 0:
+        credits = format_amount(int(rec.credits[position]))
+        kind = rec.kinds[int(rec.kind[position])]
+        text = Text(f"{text.zh}；{kind} 学分 {credits}", f"{text.en}; {credits} {kind} credits")
+    return text
+
+
+def _cited(text: Text, resolved: Any) -> Text:
+    if resolved is None:
+        return text
+    p = resolved.provenance
+    return Text(f"{text.zh}（{_provenance(p, 'zh')}）", f"{text.en} ({_provenance(p, 'en')})")
+
+
+def _subject_zh(subject: str) -> str:
+    return {"public": "公需科目", "professional": "专业科目"}.get(subject, subject)
+
+
+def _kept_course_record(ledger: Ledger, position: int) -> str:
+    rec = ledger.records
+    mine = ledger.record_positions(int(ledger.person_index[position]))
+    kept = mine[(rec.course[mine] == rec.course[position]) & ledger.status_credited[mine]]
+    return str(rec.record_id_at(int(kept[0]))) if len(kept) else "?"
+
+
+def _layer_name(p: Provenance) -> str:
+    return p.layer + (f" [{p.plugin}]" if p.plugin else "")
+
+
+def render_html(result: PersonResult, lang: str = "zh") -> str:
+    """A deterministic HTML card: verdict, requirements with provenance, and the ledger."""
+    e = html.escape
+    verdict = "达标" if result.compliant else "未达标"
+    colour = "#1a7f37" if result.compliant else "#cf222e"
+    city = city_name(result.profile.city, lang)
+    level = "省直单位" if result.profile.unit_level == "province" else "市属单位"
+    rows = []
+    for r in result.requirements:
+        mark = "✓" if r.met else "✗"
+        rows.append(
+            f"<tr><td>{mark}</td><td>{e(r.label.zh)}<br><small>{e(r.id)}</small></td>"
+            f"<td style='text-align:right'>{format_amount(r.credited)}</td><td style='text-align:right'>{format_amount(r.required)}</td>"
+            f"<td style='text-align:right'>{format_amount(r.shortfall)}</td><td>{e(_unit(r.unit, 'zh'))}</td>"
+            f"<td>{e(r.provenance.citation or '')}</td><td>{e(_layer_name(r.provenance))}</td></tr>"
+        )
+    ledger_rows = []
+    for rec in result.records:
+        style = "" if rec.status == "credited" else " style='color:#cf222e'"
+        ledger_rows.append(
+            f"<tr{style}><td>{e(rec.record_id or '-')}</td><td>{e(rec.subject or '')}</td>"
+            f"<td style='text-align:right'>{format_amount(rec.hours)}</td><td style='text-align:right'>{format_amount(rec.credited)}</td>"
+            f"<td>{e(rec.reason or '')}</td><td>{e(rec.message.zh)}</td></tr>"
+        )
+    return (
+        f"<div class='cerules-person'><h4>{e(result.person_id)} · {result.year} · "
+        f"<span style='color:{colour}'>{verdict}</span></h4>"
+        f"<p>{e(city)} · {e(level)} · {e(result.profile.title_series or '')}</p>"
+        "<table><thead><tr><th></th><th>要求</th><th>已认定</th><th>应修</th><th>差额</th><th>单位</th><th>依据</th><th>设定层</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+        "<details><summary>学习记录</summary><table><thead><tr><th>记录</th><th>科目</th><th>学时</th><th>认定</th><th>原因</th><th>说明</th></tr></thead>"
+        f"<tbody>{''.join(ledger_rows)}</tbody></table></details>"
+        f"<p><small>rules sha256 {result.rules_sha256[:12]}</small></p></div>"
+    )

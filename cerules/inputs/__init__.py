@@ -1,0 +1,4 @@
+"""Reading input files and turning cells into typed, validated columns.
+
+May import: rules, base.
+"""
