@@ -22,12 +22,12 @@ import time
 import attrs
 import numpy as np
 import pyarrow as pa
-from cerules.evaluation.cohort.batch import evaluate_batch
 
 import cerules
+from cerules.evaluation.batch import evaluate_batch
 from cerules.inputs.normalise import RecordColumns, normalise_persons, normalise_records
 from cerules.inputs.synth import generate
-from cerules.kernel.engine import evaluate_columns
+from cerules.kernel.run import evaluate_columns, lookup
 
 
 def peak_rss_mb() -> float:
@@ -91,7 +91,7 @@ def main() -> None:
     persons, _ = normalise_persons(cerules.evaluation.cohort.as_table(cohort.persons, "persons"))
     records = normalise_records(cerules.evaluation.cohort.as_table(cohort.records, "records"), rules)
     print(f"normalised to typed columns once, for the kernels: {time.perf_counter() - start:.1f} s")
-    person = cerules.kernel.engine.lookup(persons.person_id, records.person_id)
+    person = lookup(persons.person_id, records.person_id)
     subject, hours, year = records.subject.astype(np.int64), records.hours, records.year
 
     evaluate_columns(rules, persons, records, person_index=person)  # loads the compiled kernel
@@ -108,7 +108,7 @@ def main() -> None:
     # The synthetic cohort, like most exports, lists each person's records together, which the
     # kernel reads in place. The same records in random order (e.g. sorted by completion time):
     scattered = shuffled(records, np.random.default_rng(args.seed).permutation(n))
-    scattered_person = cerules.kernel.engine.lookup(persons.person_id, scattered.person_id)
+    scattered_person = lookup(persons.person_id, scattered.person_id)
     best = best_of_each(
         max(1, args.repeat // 2),
         bare=lambda: bare_kernel(scattered_person, scattered.subject.astype(np.int64), scattered.hours, scattered.year, len(persons)),

@@ -33,8 +33,8 @@ _PUBLIC: dict[str, str] = {
     "hookimpl": "cerules.plugins.hookspecs",
     "load_rules": "cerules.plugins.loading",
     # inputs
-    "InputError": "cerules.inputs.reading",
-    "Table": "cerules.inputs.reading",
+    "InputError": "cerules.inputs.table",
+    "Table": "cerules.inputs.table",
     "read_table": "cerules.inputs.reading",
     # evaluate
     "Evaluation": "cerules.evaluation.cohort",
@@ -47,17 +47,17 @@ _PUBLIC: dict[str, str] = {
     # what-if
     "Baseline": "cerules.whatif.impact",
     "Impact": "cerules.whatif.impact",
-    "Change": "cerules.whatif.draft",
+    "Change": "cerules.whatif.diff",
     "Draft": "cerules.whatif.draft",
-    "DraftError": "cerules.whatif.draft",
-    "diff": "cerules.whatif.draft",
+    "DraftError": "cerules.whatif.problems",
+    "diff": "cerules.whatif.diff",
     # forms
-    "check_bid": "cerules.forms.calls",
-    "check_posting": "cerules.forms.calls",
+    "check_bid": "cerules.forms.call_checks",
+    "check_posting": "cerules.forms.call_checks",
     "load_call": "cerules.forms.calls",
-    "check_plan": "cerules.forms.plans",
+    "check_plan": "cerules.forms.plan_checks",
     "load_plan": "cerules.forms.plans",
-    "plan_to_layer": "cerules.forms.plans",
+    "plan_to_layer": "cerules.forms.plan_layer",
     "check_uscc": "cerules.forms.uscc",
 }
 """Each public name and the module that defines it."""
@@ -67,7 +67,7 @@ _ALIASES: dict[str, tuple[str, str]] = {
 }
 
 _MODULES: dict[str, str] = {
-    "widgets": "cerules.ui.widgets",
+    "widgets": "cerules.widgets",
     "batch": "cerules.evaluation.batch",
 }
 """Public submodules under a short name (`cerules.widgets.explore(...)`)."""
@@ -94,17 +94,23 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # what type checkers and editors see; nothing here runs
+    from . import widgets  # noqa: F401
     from .evaluation import batch  # noqa: F401
     from .evaluation.cohort import Evaluation, evaluate, evaluate_files, evaluate_person  # noqa: F401
     from .evaluation.explain import PersonResult, RecordOutcome, RequirementOutcome  # noqa: F401
-    from .forms.calls import check_bid, check_posting, load_call  # noqa: F401
-    from .forms.plans import check_plan, load_plan, plan_to_layer  # noqa: F401
+    from .forms.call_checks import check_bid, check_posting  # noqa: F401
+    from .forms.calls import load_call  # noqa: F401
+    from .forms.plan_checks import check_plan  # noqa: F401
+    from .forms.plan_layer import plan_to_layer  # noqa: F401
+    from .forms.plans import load_plan  # noqa: F401
     from .forms.uscc import check_uscc  # noqa: F401
-    from .inputs.reading import InputError, Table, read_table  # noqa: F401
+    from .inputs.reading import read_table  # noqa: F401
+    from .inputs.table import InputError, Table  # noqa: F401
     from .kernel.reasons import NAMES as REASON_CODES  # noqa: F401
     from .plugins.hookspecs import hookimpl  # noqa: F401
     from .plugins.loading import load_rules  # noqa: F401
     from .rules import Layer, Profile, RulesError, RuleSet, load_layer, parse_layer, provincial_layer  # noqa: F401
-    from .ui import widgets  # noqa: F401
-    from .whatif.draft import Change, Draft, DraftError, diff  # noqa: F401
+    from .whatif.diff import Change, diff  # noqa: F401
+    from .whatif.draft import Draft  # noqa: F401
     from .whatif.impact import Baseline, Impact  # noqa: F401
+    from .whatif.problems import DraftError  # noqa: F401

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 import cerules
 from cerules.evaluation.batch import ChunkedRun, evaluate_batch
 from cerules.inputs.synth import generate
-from cerules.render.report import to_csv, to_json, write_csv_stream, write_json_stream
+from cerules.render.csv import to_csv, write_csv_stream
+from cerules.render.json import to_json, write_json_stream
 from tests.plugin_helpers import city_layer, department_layer, layer_plugin
 from tests.strategies import cohorts
 

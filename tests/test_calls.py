@@ -13,28 +13,11 @@ from typing import Any
 import pytest
 import tomli_w
 
-from cerules.forms.calls import (
-    PROJECT_TYPES,
-    REFUSALS,
-    TRANSITIONS,
-    Bid,
-    CallEvent,
-    CallState,
-    Posting,
-    TransitionRefused,
-    allowed_events,
-    bid_from_dict,
-    call_state,
-    check_bid,
-    check_posting,
-    load_bid,
-    load_call,
-    load_posting,
-    load_registry,
-    posting_from_dict,
-    transition,
-)
-from cerules.forms.plans import Finding, FormError
+from cerules.forms.call_checks import check_bid, check_posting
+from cerules.forms.call_lifecycle import REFUSALS, TRANSITIONS, CallEvent, CallState, TransitionRefused, allowed_events, transition
+from cerules.forms.calls import PROJECT_TYPES, Bid, Posting, bid_from_dict, call_state, load_bid, load_call, load_posting, posting_from_dict
+from cerules.forms.framework import Finding, FormError
+from cerules.forms.registry import load_registry
 from cerules.forms.uscc import check_character
 
 CALLS = Path(__file__).resolve().parent.parent / "examples" / "calls"

@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import cerules
+from cerules.base.errors import BadValue
 from cerules.base.hours import format_amount, parse_amount
 from cerules.base.instants import parse_instant
 from tests.conftest import person, record
@@ -63,6 +64,18 @@ def test_the_year_of_an_instant_is_its_shanghai_calendar_year(text, year):
 def test_unparseable_dates_are_refused(text):
     with pytest.raises(ValueError):
         parse_instant(text)
+
+
+def test_a_refused_amount_or_date_says_why_in_chinese_and_english():
+    with pytest.raises(BadValue) as amount:
+        parse_amount("1,5")
+    with pytest.raises(BadValue) as date:
+        parse_instant("yesterday")
+    assert (amount.value.in_lang("zh"), str(amount.value)) == ("不是数字：'1,5'", "not a decimal number: '1,5'")
+    assert (date.value.in_lang("zh"), str(date.value)) == (
+        "不是 ISO 8601 日期或时间：'yesterday'",
+        "not an ISO 8601 date or date-time: 'yesterday'",
+    )
 
 
 def test_records_at_the_utc_and_shanghai_year_boundary_are_assigned_by_shanghai_time(rules):

@@ -11,7 +11,8 @@ import pytest
 
 from cerules.forms.calls import Bid, Posting, load_bid, load_posting
 from cerules.forms.documents import CHECKED, UNCHECKED, document_of, export, plan_document
-from cerules.forms.plans import FormError, StudyPlan, load_plan
+from cerules.forms.framework import FormError
+from cerules.forms.plans import StudyPlan, load_plan
 
 docx = pytest.importorskip("docx")
 pytest.importorskip("reportlab")
@@ -157,7 +158,7 @@ def test_only_docx_and_pdf_are_written(tmp_path: Path) -> None:
 
 
 def test_a_failed_export_leaves_the_old_file_and_nothing_else(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import cerules.forms.documents
+    import cerules.forms.docx_writer
 
     target = tmp_path / "plan.docx"
     target.write_bytes(b"the old document")
@@ -166,7 +167,7 @@ def test_a_failed_export_leaves_the_old_file_and_nothing_else(tmp_path: Path, mo
         path.write_bytes(b"half a document")
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(cerules.forms.documents, "_render_docx", broken)
+    monkeypatch.setattr(cerules.forms.docx_writer, "render_docx", broken)
     with pytest.raises(RuntimeError):
         export(PLAN, target)
     assert list(tmp_path.iterdir()) == [target]

@@ -10,6 +10,8 @@ import io
 import json
 import pickle
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +21,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from cerules.base.errors import CeruleError
 from cerules.inputs.reading import InputError, RowProblem, Table, detect_encoding, read_table
 
 
@@ -38,39 +41,49 @@ def cells(table: Table) -> dict[str, list[str | None]]:
 
 class TestInputError:
     def test_str_is_one_line_naming_file_line_and_column(self) -> None:
-        err = InputError("records.csv", "not a number", "不是数字", line=12, column="hours")
+        err = InputError("records.csv", "不是数字", "not a number", line=12, column="hours")
         assert str(err) == "records.csv, line 12, column 'hours': not a number"
 
     def test_parts_that_are_unknown_are_left_out(self) -> None:
-        assert str(InputError("a.csv", "file is empty", "文件为空")) == "a.csv: file is empty"
-        assert str(InputError("a.csv", "m", "z", line=3)) == "a.csv, line 3: m"
-        assert str(InputError("a.csv", "m", "z", column="city")) == "a.csv, column 'city': m"
+        assert str(InputError("a.csv", "文件为空", "file is empty")) == "a.csv: file is empty"
+        assert str(InputError("a.csv", "z", "m", line=3)) == "a.csv, line 3: m"
+        assert str(InputError("a.csv", "z", "m", column="city")) == "a.csv, column 'city': m"
 
     def test_localized_chinese(self) -> None:
-        err = InputError("records.csv", "not a number", "不是数字", line=12, column="hours")
+        err = InputError("records.csv", "不是数字", "not a number", line=12, column="hours")
         assert err.localized("zh") == "records.csv 第 12 行，列 'hours'：不是数字"
         assert err.localized("zh-CN") == err.localized("zh")
-        assert InputError("a.csv", "m", "文件为空").localized("zh") == "a.csv：文件为空"
+        assert InputError("a.csv", "文件为空", "m").localized("zh") == "a.csv：文件为空"
 
     def test_localized_english_is_str(self) -> None:
-        err = InputError("a.csv", "m", "z", line=1)
+        err = InputError("a.csv", "z", "m", line=1)
         assert err.localized("en") == str(err)
 
     def test_unknown_language_is_refused(self) -> None:
         with pytest.raises(ValueError, match="fr"):
-            InputError("a.csv", "m", "z").localized("fr")
+            InputError("a.csv", "z", "m").localized("fr")
 
     def test_attributes(self) -> None:
-        err = InputError("a.csv", "m", "z", line=2, column="c")
+        err = InputError("a.csv", "z", "m", line=2, column="c")
         assert (err.path, err.line, err.column, err.message_en, err.message_zh) == ("a.csv", 2, "c", "m", "z")
 
     def test_a_column_name_with_a_newline_still_gives_one_line(self) -> None:
-        err = InputError("a.csv", "m", "z", line=2, column="a\nb")
+        err = InputError("a.csv", "z", "m", line=2, column="a\nb")
         assert "\n" not in str(err) and "\n" not in err.localized("zh")
 
     def test_survives_pickling_with_line_and_column(self) -> None:
-        err = pickle.loads(pickle.dumps(InputError("a.csv", "m", "z", line=2, column="c")))
+        err = pickle.loads(pickle.dumps(InputError("a.csv", "z", "m", line=2, column="c")))
         assert str(err) == "a.csv, line 2, column 'c': m"
+        assert err.localized("zh") == "a.csv 第 2 行，列 'c'：z"
+
+    def test_is_a_cerule_error_whose_messages_are_the_located_lines(self) -> None:
+        err = InputError("records.csv", "不是数字", "not a number", line=12, column="hours")
+        assert isinstance(err, CeruleError) and not isinstance(err, ValueError)
+        assert (err.in_lang("zh"), err.in_lang("en")) == (err.localized("zh"), str(err))
+        assert (err.text.zh, err.text.en) == (
+            "records.csv 第 12 行，列 'hours'：不是数字",
+            "records.csv, line 12, column 'hours': not a number",
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -137,6 +150,13 @@ class TestDetectEncoding:
     def test_utf16_and_utf32_are_refused(self, codec: str) -> None:
         with pytest.raises(ValueError, match="UTF-16|UTF-32"):
             detect_encoding("person_id,city\np1,青岛市\n".encode(codec))
+
+    def test_a_refusal_says_why_in_chinese_and_english(self) -> None:
+        with pytest.raises(CeruleError) as info:
+            detect_encoding("person_id\n".encode("utf-16"))
+        assert isinstance(info.value, ValueError)
+        assert info.value.in_lang("zh") == "文件是 UTF-16 编码（有字节顺序标记）"
+        assert str(info.value) == "file is UTF-16 encoded (byte-order mark)"
 
     def test_binary_data_is_refused(self) -> None:
         with pytest.raises(ValueError):
@@ -287,7 +307,7 @@ class TestCsvRows:
     def test_more_fields_than_the_header_keeps_the_row_with_a_problem(self, tmp_path: Path) -> None:
         table = read_table(write(tmp_path, "r.csv", "a,b\n1,2\n3,4,5\n6,7\n"))
         assert cells(table) == {"a": ["1", "3", "6"], "b": ["2", "4", "7"]}
-        assert table.problems == (RowProblem(1, None, "row has 3 fields, header has 2", "该行有 3 个字段，表头有 2 个"),)
+        assert table.problems == (RowProblem(1, None, "该行有 3 个字段，表头有 2 个", "row has 3 fields, header has 2"),)
 
     def test_trailing_empty_extra_fields_are_no_problem(self, tmp_path: Path) -> None:
         table = read_table(write(tmp_path, "r.csv", "a,b\n1,2,,\n"))
@@ -461,7 +481,7 @@ class TestJsonLines:
     def test_a_line_that_is_not_an_object_keeps_the_row(self, tmp_path: Path, line: str, kind: str) -> None:
         table = read_table(write(tmp_path, "r.jsonl", f'{{"id": "r1"}}\n{line}\n'))
         assert list(table.column("id")) == ["r1", None]
-        assert table.problems == (RowProblem(1, None, f"line is a JSON {kind}, not an object", table.problems[0].message_zh),)
+        assert table.problems == (RowProblem(1, None, table.problems[0].message_zh, f"line is a JSON {kind}, not an object"),)
 
     def test_an_empty_key_is_a_problem_and_its_value_ignored(self, tmp_path: Path) -> None:
         table = read_table(write(tmp_path, "r.jsonl", '{"id": "r1", " ": "x"}\n'))
@@ -654,3 +674,20 @@ def test_a_large_gb18030_csv_reads_every_row_with_its_line(tmp_path: Path) -> No
     table = read_table(path, required=["record_id"])
     assert len(table) == 100_000 and table.lines[-1] == 100_001
     assert table.cells("subject")[-1] == "专业科目"
+
+
+# --------------------------------------------------------------------------------------------
+# What reading costs
+
+
+def test_reading_a_csv_or_json_lines_file_does_not_load_numba(tmp_path: Path) -> None:
+    # The compiled scans are loaded where they run (Parquet, Arrow tables, normalising), so a
+    # script that only reads a CSV file starts without numba's half second.
+    csv_path, jsonl_path = write(tmp_path, "p.csv", "person_id,city\np1,青岛\n"), write(tmp_path, "p.jsonl", '{"person_id": "p1"}\n')
+    probe = (
+        "import sys\nfrom cerules.inputs.reading import read_table\n"
+        f"read_table({str(csv_path)!r}), read_table({str(jsonl_path)!r})\n"
+        "print('numba' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

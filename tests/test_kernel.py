@@ -20,10 +20,13 @@ from hypothesis import strategies as st
 
 import cerules
 from cerules.inputs.normalise import normalise_persons, normalise_records, table_from_rows
-from cerules.kernel import decide as _kernel
-from cerules.kernel import engine
+from cerules.kernel import compile as compiling
 from cerules.kernel import reasons as R
-from cerules.kernel.engine import CompiledPolicies, Ledger, evaluate_columns
+from cerules.kernel.compile import CompiledPolicies
+from cerules.kernel.decide import NOT_APPLICABLE
+from cerules.kernel.grouping import group_by_person, group_persons, person_spans
+from cerules.kernel.ledger import Ledger
+from cerules.kernel.run import evaluate_columns
 from cerules.rules import RulesError
 from tests.plugin_helpers import city_layer, department_layer, layer_plugin
 from tests.strategies import cohorts
@@ -127,7 +130,7 @@ def decide_plainly(ledger: Ledger) -> dict[str, Any]:
             if credited[i] <= 0:
                 continue
             for r in range(n_requirements):
-                if ledger.subject[i] != compiled.requirement_subject[r] or compiled.required[p, r] == engine.NOT_APPLICABLE:
+                if ledger.subject[i] != compiled.requirement_subject[r] or compiled.required[p, r] == NOT_APPLICABLE:
                     continue
                 if not compiled.count_topic[p, r, ledger.topic[i]] or not compiled.count_kind[p, r, records.kind[i]]:
                     continue
@@ -148,7 +151,7 @@ def decide_plainly(ledger: Ledger) -> dict[str, Any]:
                     row[r] = min(total, limit[r]) if limit[r] >= 0 else total
         achieved[who] = row
     required = compiled.required[persons.profile]
-    met = (required == engine.NOT_APPLICABLE) | (achieved >= required)
+    met = (required == NOT_APPLICABLE) | (achieved >= required)
     return {"reason": reason, "credited": credited, "achieved": achieved, "met": met, "compliant": met.all(axis=1)}
 
 
@@ -207,8 +210,8 @@ def test_summing_hours_per_subject_is_only_a_shortcut(rules_with_plugins, cohort
     persons, typed = columns(rules_with_plugins, people, with_kinds_and_credits(records, data.draw))
     shortcut = evaluate_columns(rules_with_plugins, persons, typed)
     with pytest.MonkeyPatch.context() as patch:
-        plain = engine._plain
-        patch.setattr(engine, "_plain", lambda *args: (np.zeros_like(plain(*args)[0]), plain(*args)[1]))
+        plain = compiling._plain
+        patch.setattr(compiling, "_plain", lambda *args: (np.zeros_like(plain(*args)[0]), plain(*args)[1]))
         record_by_record = evaluate_columns(rules_with_plugins, persons, typed)
     assert not record_by_record.compiled.plain.any()
     for name in ("reason", "credited", "achieved", "met", "compliant"):
@@ -216,17 +219,27 @@ def test_summing_hours_per_subject_is_only_a_shortcut(rules_with_plugins, cohort
 
 
 def test_person_spans_tell_whether_each_persons_records_are_together():
-    start, stop, count, grouped, strays = _kernel.person_spans(np.array([0, 0, -1, 0, 2, 2, -1]), 3)
+    start, stop, count, grouped, strays = person_spans(np.array([0, 0, -1, 0, 2, 2, -1]), 3)
     assert grouped
     assert (start.tolist(), stop.tolist(), count.tolist(), strays.tolist()) == ([0, 0, 4], [4, 0, 6], [3, 0, 2], [2, 6])
-    *_, grouped, _ = _kernel.person_spans(np.array([0, 1, 0]), 2)
+    *_, grouped, _ = person_spans(np.array([0, 1, 0]), 2)
     assert not grouped
 
 
 def test_grouping_by_person_keeps_input_order_within_each_person():
     person = np.array([1, 0, -1, 1, 0, 2, 1])
-    order, start, stop = _kernel.group_by_person(person, 3)
+    order, start, stop = group_by_person(person, 3)
     assert [order[start[p] : stop[p]].tolist() for p in range(3)] == [[1, 4], [0, 3, 6], [5]]
+
+
+def test_input_grouped_by_person_is_read_in_place_and_scattered_input_is_gathered():
+    profile = np.zeros(3, dtype=np.int32)
+    in_place = group_persons(np.array([0, 0, -1, 0, 2, 2, -1]), profile)
+    assert len(in_place.order) == 0
+    assert in_place.clean.tolist() == [False, True, True]  # person 0's span holds a record of no person
+    assert in_place.strays.tolist() == [2, 6]
+    gathered = group_persons(np.array([1, 0, -1, 1]), profile)
+    assert [gathered.order[gathered.start[p] : gathered.stop[p]].tolist() for p in range(3)] == [[1], [0, 3], []]
 
 
 def test_requirement_bits_beyond_the_first_word_are_kept():
@@ -234,7 +247,7 @@ def test_requirement_bits_beyond_the_first_word_are_kept():
     count_topic = np.ones((1, n_requirements, 2), dtype=bool)
     count_kind = np.ones((1, n_requirements, 1), dtype=bool)
     subject = np.array([r % 2 for r in range(n_requirements)])
-    words = engine._counts_towards(subject, count_topic, count_kind, 2)
+    words = compiling._counts_towards(subject, count_topic, count_kind, 2)
     assert words.shape == (1, 2, 2, 1, 2)
     bits = [r for r in range(n_requirements) if words[0, 1, 0, 0, r // 64] >> np.uint64(r % 64) & np.uint64(1)]
     assert bits == [r for r in range(n_requirements) if r % 2 == 1]

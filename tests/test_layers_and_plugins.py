@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import itertools
 import types
+from collections.abc import Iterator
 from importlib import metadata
 
 import pytest
 
 import cerules
-from cerules.plugins.manager import PluginError, Plugins
+from cerules.plugins.manager import PluginError, Plugins, reset_plugins
 from cerules.rules import RulesError
 from tests.conftest import person, record
 from tests.plugin_helpers import city_layer, department_layer, layer_plugin
@@ -24,6 +25,14 @@ HEALTH = department_layer(
     "卫生",
     '[professional]\nrequired_hours = { value = 72, citation = "HEALTH §1" }\n',
 )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_managers() -> Iterator[None]:
+    """The installed plugins are found once per process: each test here finds them anew."""
+    reset_plugins()
+    yield
+    reset_plugins()
 
 
 def rules_with(*plugins: types.ModuleType) -> cerules.RuleSet:
@@ -156,7 +165,7 @@ def test_a_plugin_whose_hook_raises_is_reported_by_name_and_left_out(capsys):
 
 def test_a_plugin_that_cannot_be_imported_is_reported_by_name(monkeypatch, capsys):
     missing = metadata.EntryPoint(name="ghost", value="cerules_ghost_not_installed", group="cerules")
-    monkeypatch.setattr("cerules.plugins.manager._entry_points", lambda: [missing])
+    monkeypatch.setattr("cerules.plugins.installed.entry_points", lambda: [missing])
     monkeypatch.delenv("CERULES_LOAD_PLUGINS")
     plugins = Plugins()
     assert [e.plugin for e in plugins.errors] == ["ghost"]
@@ -174,7 +183,7 @@ def test_a_hook_implementation_without_a_specification_is_refused(capsys):
 
 def test_the_environment_chooses_which_installed_plugins_load(monkeypatch):
     entry_points = [metadata.EntryPoint(name=n, value="cerules_not_there_" + n, group="cerules") for n in ("a", "b")]
-    monkeypatch.setattr("cerules.plugins.manager._entry_points", lambda: entry_points)
+    monkeypatch.setattr("cerules.plugins.installed.entry_points", lambda: entry_points)
     monkeypatch.setenv("CERULES_LOAD_PLUGINS", "")
     assert Plugins().errors == []
     monkeypatch.setenv("CERULES_LOAD_PLUGINS", "b")

@@ -17,22 +17,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import cerules
-from cerules.forms.plans import (
-    Finding,
-    FormError,
-    StudyPlan,
-    Vocabulary,
-    check_plan,
-    is_email,
-    is_phone,
-    load_plan,
-    parse_plan,
-    plan_from_dict,
-    plan_to_layer,
-    provincial_floor,
-    submission_deadline,
-    url_problem,
-)
+from cerules.forms.framework import Finding, FormError
+from cerules.forms.plan_checks import check_plan
+from cerules.forms.plan_layer import plan_to_layer, provincial_floor
+from cerules.forms.plans import StudyPlan, Vocabulary, load_plan, parse_plan, plan_from_dict, submission_deadline
+from cerules.forms.validators import is_email, is_phone, url_problem
 from cerules.rules import dumps_layer, parse_layer
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "plans" / "health-2023.toml"

@@ -22,6 +22,7 @@ from cerules.plugins.manager import Plugins, as_path
 from cerules.rules import lint_layer
 
 YEAR = 2023
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -119,12 +120,38 @@ def test_the_rule_test_cases_load(kind: str, request: pytest.FixtureRequest) -> 
 def test_the_hooks_register_the_layer_of_its_year_and_the_tests(city: Path) -> None:
     with imported(city) as module:
         plugins = Plugins([module], installed=False, strict=True)
-        assert [layer.id for layer in plugins.layers(YEAR)] == ["yantai"]
+        # by plugin name: cerules_yantai, then the built-in provincial plugin
+        assert [layer.id for layer in plugins.layers(YEAR)] == ["yantai", "province"]
         assert plugins.layers(YEAR + 1) == []
         ((plugin, folder),) = plugins.rule_test_paths()
         assert plugin == "cerules_yantai"
         assert list(find_files(as_path(folder))) == [city / "cerules_yantai" / "tests" / "test_yantai_2023.yaml"]
         assert [info.hooks for info in plugins.info()] == [("register_layers", "register_rule_tests")]
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "folder"),
+    [
+        ("city", "jinan", "cities/jinan"),
+        ("city", "jining", "cities/jining"),
+        ("city", "qingdao", "cities/qingdao"),
+        ("department", "health", "plugins/health"),
+    ],
+)
+def test_the_shipped_plugins_pick_their_files_by_year_as_the_scaffold_teaches(tmp_path: Path, kind: str, name: str, folder: str) -> None:
+    series = ["卫生"] if kind == "department" else []
+    generated = create_plugin(kind, name, tmp_path, title_series=series) / f"cerules_{name}" / "__init__.py"
+    shipped = ROOT / folder / f"cerules_{name}" / "__init__.py"
+    # the same module but for its first line, the docstring
+    assert shipped.read_text(encoding="utf-8").split("\n", 1)[1] == generated.read_text(encoding="utf-8").split("\n", 1)[1]
+
+
+def test_the_templates_are_package_data_that_the_wheel_ships() -> None:
+    wheel = pytest.importorskip("hatchling.builders.wheel")
+    shipped = {file.distribution_path for file in wheel.WheelBuilder(str(ROOT)).recurse_included_files()}
+    templates = {f"cerules/authoring/templates/{path.name}" for path in (ROOT / "cerules" / "authoring" / "templates").glob("*.tmpl")}
+    assert len(templates) == 7
+    assert templates <= shipped
 
 
 CITY_STAFF = {"person_id": "c1", "city": "烟台", "unit_level": "市属"}
@@ -306,7 +333,7 @@ def test_next_steps(city: Path, lang: str) -> None:
     assert f"cerules test {city}" in text
 
 
-GUIDE = Path(__file__).resolve().parent.parent / "docs" / "plugins.md"
+GUIDE = ROOT / "docs" / "plugins.md"
 
 
 def fenced(language: str) -> list[str]:

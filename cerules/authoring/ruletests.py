@@ -29,11 +29,14 @@ from typing import Any
 import attrs
 import yaml
 
+from ..base.errors import CeruleError
 from ..base.hours import to_hundredths
+from ..base.text import Text
 from ..evaluation.cohort import evaluate
 from ..evaluation.explain import PersonResult
 from ..plugins.loading import load_rules
 from ..rules.ruleset import RuleSet
+from .naming import is_rule_test_file
 
 CASE_KEYS = frozenset({"name", "year", "plugins", "no_plugins", "rules", "persons", "records", "expect", "rejected_input"})
 PERSON_KEYS = frozenset({"compliant", "requirements", "records"})
@@ -41,8 +44,16 @@ REQUIREMENT_KEYS = frozenset({"required", "credited", "shortfall", "met", "set_b
 RECORD_KEYS = frozenset({"status", "credited_hours", "reason"})
 
 
-class RuleTestError(ValueError):
+class RuleTestError(CeruleError, ValueError):
     """A rule-test file that cannot be read, naming the file and the case."""
+
+
+class RuleTestFailure(CeruleError):
+    """A case whose verdicts differ from the expected ones: one line per difference."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(["规则测试的结果与预期不符：", *problems]), "\n".join(problems))
+        self.problems = problems
 
 
 @attrs.frozen
@@ -140,29 +151,32 @@ def load_cases(path: str | Path) -> list[RuleTestCase]:
     try:
         document = yaml.safe_load(file.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        raise RuleTestError(f"{file}: not valid YAML: {exc}") from None
+        raise RuleTestError(f"{file}：不是有效的 YAML：{exc}", f"{file}: not valid YAML: {exc}") from None
     if not isinstance(document, list):
-        raise RuleTestError(f"{file}: expected a list of cases")
+        raise RuleTestError(f"{file}：应为用例的列表", f"{file}: expected a list of cases")
     return [_case(file, index, raw) for index, raw in enumerate(document)]
 
 
 def _case(file: Path, index: int, raw: Any) -> RuleTestCase:
-    where = f"{file}: case {index + 1}"
+    where = Text(f"{file}：第 {index + 1} 个用例", f"{file}: case {index + 1}")
     if not isinstance(raw, Mapping):
-        raise RuleTestError(f"{where}: expected a mapping with name, year, persons, records and expect")
+        raise RuleTestError(
+            f"{where.zh}：应为含 name、year、persons、records 和 expect 的映射",
+            f"{where.en}: expected a mapping with name, year, persons, records and expect",
+        )
     unknown = set(raw) - CASE_KEYS
     if unknown:
-        raise RuleTestError(f"{where}: unknown key {sorted(unknown)[0]!r}; expected {', '.join(sorted(CASE_KEYS))}")
+        raise _unknown_key(where, unknown, CASE_KEYS)
     for key in ("year", "persons", "expect"):
         if key not in raw:
-            raise RuleTestError(f"{where}: missing {key!r}")
+            raise RuleTestError(f"{where.zh}：缺少 {key!r}", f"{where.en}: missing {key!r}")
     name = str(raw.get("name", f"case {index + 1}"))
     for person_id, expected in (raw["expect"] or {}).items():
-        _check_keys(expected, PERSON_KEYS, f"{where} ({name}): expect.{person_id}")
+        _check_keys(expected, PERSON_KEYS, _within(where, name, f"expect.{person_id}"))
         for requirement_id, wanted in (expected.get("requirements") or {}).items():
-            _check_keys(wanted, REQUIREMENT_KEYS, f"{where} ({name}): expect.{person_id}.requirements.{requirement_id}")
+            _check_keys(wanted, REQUIREMENT_KEYS, _within(where, name, f"expect.{person_id}.requirements.{requirement_id}"))
         for record_id, wanted in (expected.get("records") or {}).items():
-            _check_keys(wanted, RECORD_KEYS, f"{where} ({name}): expect.{person_id}.records.{record_id}")
+            _check_keys(wanted, RECORD_KEYS, _within(where, name, f"expect.{person_id}.records.{record_id}"))
     plugins = raw.get("plugins")
     return RuleTestCase(
         name=name,
@@ -178,16 +192,22 @@ def _case(file: Path, index: int, raw: Any) -> RuleTestCase:
     )
 
 
-def _check_keys(table: Any, allowed: frozenset[str], where: str) -> None:
+def _unknown_key(where: Text, unknown: set[str], allowed: frozenset[str]) -> RuleTestError:
+    key, expected = sorted(unknown)[0], ", ".join(sorted(allowed))
+    return RuleTestError(f"{where.zh}：未知的键 {key!r}；可用的键：{expected}", f"{where.en}: unknown key {key!r}; expected {expected}")
+
+
+def _within(where: Text, name: str, key: str) -> Text:
+    """The place of a key inside a named case, for messages."""
+    return Text(f"{where.zh}（{name}）：{key}", f"{where.en} ({name}): {key}")
+
+
+def _check_keys(table: Any, allowed: frozenset[str], where: Text) -> None:
     if not isinstance(table, Mapping):
-        raise RuleTestError(f"{where}: expected a mapping")
+        raise RuleTestError(f"{where.zh}：应为映射", f"{where.en}: expected a mapping")
     unknown = set(table) - allowed
     if unknown:
-        raise RuleTestError(f"{where}: unknown key {sorted(unknown)[0]!r}; expected {', '.join(sorted(allowed))}")
-
-
-def is_rule_test_file(path: Path) -> bool:
-    return path.is_file() and path.name.startswith("test_") and path.suffix in (".yaml", ".yml")
+        raise _unknown_key(where, unknown, allowed)
 
 
 def find_files(path: str | Path) -> Iterator[Path]:
@@ -195,11 +215,11 @@ def find_files(path: str | Path) -> Iterator[Path]:
     root = Path(path)
     if root.is_file():
         if not is_rule_test_file(root):
-            raise RuleTestError(f"{root}: not a rule-test file (expected test_*.yaml)")
+            raise RuleTestError(f"{root}：不是规则测试文件（应为 test_*.yaml）", f"{root}: not a rule-test file (expected test_*.yaml)")
         yield root
         return
     if not root.exists():
-        raise RuleTestError(f"{root}: no such file or folder")
+        raise RuleTestError(f"{root}：文件或文件夹不存在", f"{root}: no such file or folder")
     for candidate in sorted(root.rglob("test_*.y*ml")):
         if is_rule_test_file(candidate) and ".venv" not in candidate.parts:
             yield candidate

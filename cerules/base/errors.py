@@ -7,7 +7,9 @@ logs and tracebacks stay readable to both, and `error.in_lang("zh")` is what a p
 
 from __future__ import annotations
 
-from ..base.text import Text
+from typing import Any
+
+from .text import Text
 
 
 class CeruleError(Exception):
@@ -25,6 +27,18 @@ class CeruleError(Exception):
     def in_lang(self, lang: str) -> str:
         """The message in `zh` (the default for people) or `en`."""
         return self.en if lang == "en" else self.zh
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled whole (both languages and every attribute), whatever a subclass's constructor takes:
+        errors cross process boundaries in the batch path and on a cluster."""
+        return _rebuild, (type(self), self.args, self.__dict__)
+
+
+def _rebuild(cls: type[CeruleError], args: tuple[Any, ...], state: dict[str, Any]) -> CeruleError:
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 class BadValue(CeruleError, ValueError):

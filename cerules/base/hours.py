@@ -16,7 +16,7 @@ _QUANTUM = Decimal("0.01")
 def parse_amount(text: str) -> int:
     """Parse a decimal amount (`"1.5"`) into hundredths, rounding half up past two places.
 
-    Raises ValueError for anything that is not a finite decimal number.
+    Raises BadValue (a ValueError) for anything that is not a finite decimal number.
     """
     try:
         number = Decimal(text.strip())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pendulum
@@ -19,7 +18,7 @@ _SLASHED_DATE = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})")
 def parse_instant(text: str) -> pendulum.DateTime:
     """Parse an ISO 8601 date or date-time; without an offset it is Shanghai local time.
 
-    A bare date means the start of that local day. Raises ValueError when unparseable.
+    A bare date means the start of that local day. Raises BadValue (a ValueError) when unparseable.
     """
     raw = text.strip()
     if not raw:
@@ -37,13 +36,3 @@ def parse_instant(text: str) -> pendulum.DateTime:
     if isinstance(parsed, pendulum.Date):
         return pendulum.datetime(parsed.year, parsed.month, parsed.day, tz=SHANGHAI)
     raise BadValue(f"不是日期或时间：{text!r}", f"not a date or date-time: {text!r}")
-
-
-def local_date(instant: pendulum.DateTime) -> dt.date:
-    """The calendar date in Shanghai of an instant."""
-    return instant.in_timezone(SHANGHAI).date()
-
-
-def year_bounds(year: int) -> tuple[pendulum.DateTime, pendulum.DateTime]:
-    """First instant of the year and first instant of the next, in Shanghai."""
-    return pendulum.datetime(year, 1, 1, tz=SHANGHAI), pendulum.datetime(year + 1, 1, 1, tz=SHANGHAI)

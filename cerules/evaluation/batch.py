@@ -28,7 +28,9 @@ from ..inputs.normalise import (
 )
 from ..inputs.reading import InputError, RowProblem, Table
 from ..kernel import reasons as R
-from ..kernel.engine import NOT_APPLICABLE, counts, evaluate_columns, lookup, summary_counts
+from ..kernel.decide import NOT_APPLICABLE
+from ..kernel.ledger import counts, summary_counts
+from ..kernel.run import evaluate_columns, lookup
 from ..rules.ruleset import RuleSet
 from .cohort import Evaluation, as_table, check_columns, first_bad_record, first_rejected_person
 

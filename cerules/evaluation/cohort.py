@@ -21,8 +21,9 @@ from ..inputs.normalise import (
 )
 from ..inputs.reading import InputError, Table, read_table, table_from_arrow
 from ..kernel import reasons as R
-from ..kernel.engine import Ledger, evaluate_columns, summary_counts
-from ..render.report import evaluation_html
+from ..kernel.ledger import Ledger, summary_counts
+from ..kernel.run import evaluate_columns
+from ..render.html import evaluation_html
 from ..rules.ruleset import RuleSet
 from .explain import PersonResult, person_result, record_outcome
 
@@ -147,7 +148,7 @@ def read_inputs(persons: str | os.PathLike[str], records: str | os.PathLike[str]
     person_table = read_table(persons, required=REQUIRED_PERSON_COLUMNS)
     record_table = read_table(records, required=REQUIRED_RECORD_COLUMNS)
     if len(person_table) == 0:
-        raise InputError(str(persons), "no persons in the file", "文件中没有人员", line=1)
+        raise InputError(str(persons), "文件中没有人员", "no persons in the file", line=1)
     return person_table, record_table
 
 
@@ -171,8 +172,8 @@ def check_columns(table: Table, required: Sequence[str]) -> None:
         found = ", ".join(table.columns) or "none"
         raise InputError(
             table.path,
-            f"missing required column {missing[0]!r} (columns found: {found})",
             f"缺少必需的列 {missing[0]!r}（现有列：{found}）",
+            f"missing required column {missing[0]!r} (columns found: {found})",
             line=1,
             column=missing[0],
         )
@@ -189,7 +190,7 @@ def _fail_on_first_problem(persons: Table, records: Table, rejected: list[Reject
 
 def first_rejected_person(path: str, rejected: Sequence[RejectedPerson]) -> InputError:
     first = min(rejected, key=lambda r: r.line)
-    return InputError(path, first.problem.text.en, first.problem.text.zh, line=first.line, column=first.problem.column)
+    return InputError(path, first.problem.text.zh, first.problem.text.en, line=first.line, column=first.problem.column)
 
 
 def first_bad_record(path: str, ledger: Ledger) -> InputError | None:
@@ -201,7 +202,7 @@ def first_bad_record(path: str, ledger: Ledger) -> InputError | None:
     outcome = record_outcome(ledger, position)
     problem = ledger.records.problems.get(position)
     column = problem.column if problem is not None else "person_id"
-    return InputError(path, outcome.message.en, outcome.message.zh, line=outcome.line, column=column)
+    return InputError(path, outcome.message.zh, outcome.message.en, line=outcome.line, column=column)
 
 
 __all__ = ["Evaluation", "evaluate", "evaluate_files", "evaluate_person"]

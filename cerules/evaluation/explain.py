@@ -7,7 +7,6 @@ words (zh and en) and the provenance of the rule behind each decision.
 from __future__ import annotations
 
 import datetime as dt
-import html
 from typing import Any
 
 import attrs
@@ -15,9 +14,12 @@ import numpy as np
 
 from ..base.hours import format_amount, to_float, to_number
 from ..kernel import reasons as R
-from ..kernel.engine import NOT_APPLICABLE, Ledger, counts
+from ..kernel.decide import NOT_APPLICABLE
+from ..kernel.ledger import Ledger, counts
+from ..render.html import person_html
+from ..render.labels import layer_name as _layer_name
 from ..rules.model import Profile, Provenance, Text
-from ..rules.regions import city_name
+from ..rules.schema import parameter_for, unit_name
 
 
 @attrs.frozen
@@ -148,21 +150,19 @@ class PersonResult:
         return self.explain("zh")
 
     def _repr_html_(self) -> str:
-        return render_html(self)
+        return person_html(self)
 
 
 def _unit(unit: str, lang: str) -> str:
-    if unit == "hours":
-        return "学时" if lang == "zh" else "hours"
-    return "学分" if lang == "zh" and unit == "credits" else unit
+    return unit_name(unit).in_lang(lang)
 
 
 def _short(r: RequirementOutcome, lang: str) -> str:
-    if lang == "zh":
-        return (
-            f"差 {format_amount(r.shortfall)} {_unit(r.unit, lang)}（已认定 {format_amount(r.credited)}，应修 {format_amount(r.required)}）"
-        )
-    return f"{format_amount(r.shortfall)} {_unit(r.unit, lang)} short ({format_amount(r.credited)} of {format_amount(r.required)})"
+    amount = parameter_for(f"{r.id}.required_hours" if r.unit == "hours" else f"{r.id}.required")
+    words = amount.words(
+        shortfall=format_amount(r.shortfall), unit=unit_name(r.unit), credited=format_amount(r.credited), required=format_amount(r.required)
+    )
+    return words.in_lang(lang)
 
 
 def _provenance(p: Provenance, lang: str) -> str:
@@ -245,29 +245,24 @@ def _record_message(ledger: Ledger, position: int, code: int) -> Text:
         )
     if code == R.PAST_DEADLINE:
         day = dt.date.fromordinal(int(rec.day[position])).isoformat()
-        last = policy.deadline(subject)
-        text = Text(
-            f"完成于 {day}（北京时间），晚于{_subject_zh(subject)}截止日期 {last}",
-            f"completed on {day} (Asia/Shanghai), after the {subject}-subject deadline of {last}",
-        )
-        return _cited(text, policy.values.get(f"{subject}.deadline"))
+        path = f"{subject}.deadline"
+        text = parameter_for(path).words(day=day, subject=_subject(ledger, subject), deadline=policy.deadline(subject))
+        return _cited(text, policy.values.get(path))
     if code == R.COURSE_NOT_ACCEPTED:
         course = rec.courses[int(rec.course[position])] if rec.course[position] >= 0 else "（未填写）"
-        text = Text(f"课程 {course} 不在认可的课程目录中", f"course {course} is not in an accepted course list")
-        return _cited(text, policy.values.get(f"{subject}.listed_courses_only"))
+        path = f"{subject}.listed_courses_only"
+        return _cited(parameter_for(path).words(course=course), policy.values.get(path))
     if code == R.NOT_APPROVED:
         return _cited(base, policy.values.get("declared.requires_approval"))
     if code == R.PLATFORM_NOT_ACCEPTED:
         platform = rec.platforms[int(rec.platform[position])] or "（未填写）"
         accepted = ", ".join(sorted(policy.accepted(subject, "platforms") or ()))
-        text = Text(f"平台 {platform} 不予认定，认可的平台：{accepted}", f"platform {platform} is not accepted; accepted: {accepted}")
-        return _cited(text, policy.values.get(f"{subject}.platforms"))
+        path = f"{subject}.platforms"
+        return _cited(parameter_for(path).words(platform=platform, accepted=accepted), policy.values.get(path))
     if code == R.TOPIC_NOT_ACCEPTED:
         topic = rec.topics[int(ledger.topic[position])]
-        return _cited(
-            Text(f"主题“{topic}”不在认可的{_subject_zh(subject)}主题内", f"topic {topic!r} is not an accepted {subject} topic"),
-            policy.values.get(f"{subject}.topics"),
-        )
+        path = f"{subject}.topics"
+        return _cited(parameter_for(path).words(topic=topic, subject=_subject(ledger, subject)), policy.values.get(path))
     if code == R.DUPLICATE_COURSE:
         kept = _kept_course_record(ledger, position)
         course = rec.courses[int(rec.course[position])]
@@ -276,22 +271,14 @@ def _record_message(ledger: Ledger, position: int, code: int) -> Text:
         cap = policy.values.get("declared.max_hours_per_day")
         day = dt.date.fromordinal(int(rec.day[position])).isoformat()
         hours, credited = format_amount(int(ledger.hours[position])), format_amount(int(ledger.credited[position]))
-        text = Text(
-            f"{day} 申报学时超过每日上限 {cap.value if cap else ''} 学时：申报 {hours}，认定 {credited}",
-            f"declared hours on {day} exceed the daily cap of {cap.value if cap else ''}: {hours} declared, {credited} credited",
-        )
+        text = parameter_for("declared.max_hours_per_day").words(day=day, cap=cap.value if cap else "", hours=hours, credited=credited)
         return _cited(text, cap)
     doubled = bool(rec.teacher[position] and rec.quality[position])
     if doubled and ledger.credited[position] != ledger.hours[position]:
         factor = policy.values["quality_course.teacher_multiplier"]
-        return _cited(
-            Text(
-                f"优质在线公需课授课教师，学时按 {factor.value} 倍计", f"teacher of a quality online public course: hours × {factor.value}"
-            ),
-            factor,
-        )
+        return _cited(parameter_for("quality_course.teacher_multiplier").words(factor=factor.value), factor)
     amount = format_amount(int(ledger.credited[position]))
-    text = Text(f"计入{_subject_zh(subject)} {amount} 学时", f"{amount} hours count towards {subject} subjects")
+    text = Text(f"计入{_subject(ledger, subject).zh} {amount} 学时", f"{amount} hours count towards {subject} subjects")
     if rec.credits[position] >= 0:
         credits = format_amount(int(rec.credits[position]))
         kind = rec.kinds[int(rec.kind[position])]
@@ -306,8 +293,9 @@ def _cited(text: Text, resolved: Any) -> Text:
     return Text(f"{text.zh}（{_provenance(p, 'zh')}）", f"{text.en} ({_provenance(p, 'en')})")
 
 
-def _subject_zh(subject: str) -> str:
-    return {"public": "公需科目", "professional": "专业科目"}.get(subject, subject)
+def _subject(ledger: Ledger, subject: str) -> Text:
+    """A subject in messages: its catalogue name in zh, its code in en (`public`)."""
+    return Text(ledger.rules.subject_name(subject).zh, subject)
 
 
 def _kept_course_record(ledger: Ledger, position: int) -> str:
@@ -315,43 +303,3 @@ def _kept_course_record(ledger: Ledger, position: int) -> str:
     mine = ledger.record_positions(int(ledger.person_index[position]))
     kept = mine[(rec.course[mine] == rec.course[position]) & ledger.status_credited[mine]]
     return str(rec.record_id_at(int(kept[0]))) if len(kept) else "?"
-
-
-def _layer_name(p: Provenance) -> str:
-    return p.layer + (f" [{p.plugin}]" if p.plugin else "")
-
-
-def render_html(result: PersonResult, lang: str = "zh") -> str:
-    """A deterministic HTML card: verdict, requirements with provenance, and the ledger."""
-    e = html.escape
-    verdict = "达标" if result.compliant else "未达标"
-    colour = "#1a7f37" if result.compliant else "#cf222e"
-    city = city_name(result.profile.city, lang)
-    level = "省直单位" if result.profile.unit_level == "province" else "市属单位"
-    rows = []
-    for r in result.requirements:
-        mark = "✓" if r.met else "✗"
-        rows.append(
-            f"<tr><td>{mark}</td><td>{e(r.label.zh)}<br><small>{e(r.id)}</small></td>"
-            f"<td style='text-align:right'>{format_amount(r.credited)}</td><td style='text-align:right'>{format_amount(r.required)}</td>"
-            f"<td style='text-align:right'>{format_amount(r.shortfall)}</td><td>{e(_unit(r.unit, 'zh'))}</td>"
-            f"<td>{e(r.provenance.citation or '')}</td><td>{e(_layer_name(r.provenance))}</td></tr>"
-        )
-    ledger_rows = []
-    for rec in result.records:
-        style = "" if rec.status == "credited" else " style='color:#cf222e'"
-        ledger_rows.append(
-            f"<tr{style}><td>{e(rec.record_id or '-')}</td><td>{e(rec.subject or '')}</td>"
-            f"<td style='text-align:right'>{format_amount(rec.hours)}</td><td style='text-align:right'>{format_amount(rec.credited)}</td>"
-            f"<td>{e(rec.reason or '')}</td><td>{e(rec.message.zh)}</td></tr>"
-        )
-    return (
-        f"<div class='cerules-person'><h4>{e(result.person_id)} · {result.year} · "
-        f"<span style='color:{colour}'>{verdict}</span></h4>"
-        f"<p>{e(city)} · {e(level)} · {e(result.profile.title_series or '')}</p>"
-        "<table><thead><tr><th></th><th>要求</th><th>已认定</th><th>应修</th><th>差额</th><th>单位</th><th>依据</th><th>设定层</th></tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table>"
-        "<details><summary>学习记录</summary><table><thead><tr><th>记录</th><th>科目</th><th>学时</th><th>认定</th><th>原因</th><th>说明</th></tr></thead>"
-        f"<tbody>{''.join(ledger_rows)}</tbody></table></details>"
-        f"<p><small>rules sha256 {result.rules_sha256[:12]}</small></p></div>"
-    )

@@ -2,12 +2,9 @@
 
 The notice asks for the study plans in Word and PDF (§4(1)) and for the posting and bid forms of
 Annexes 2 and 3. Each document is first laid out once as a list of blocks (headings, paragraphs,
-form tables with merged cells), then rendered by python-docx or by reportlab, so the two formats
-hold the same text.
-
-PDF uses reportlab's built-in CID font `STSong-Light` (Adobe-GB1): no font file is needed, and
-the font is not embedded — a PDF reader supplies a Song typeface for it (Adobe Reader and
-poppler with its CJK data do). Both libraries are the optional extra `cerules[forms]`.
+form tables with merged cells), then written by `docx_writer` (python-docx) or `pdf_writer`
+(reportlab), so the two formats hold the same text. Both libraries are the optional extra
+`cerules[forms]`.
 """
 
 from __future__ import annotations
@@ -18,17 +15,15 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 import attrs
 
-from .calls import BASE_LEVELS, PROJECT_TYPES, Bid, Posting
-from .plans import MODES, ORGANISATIONS, SITE_KINDS, FormError, Moment, StudyPlan
+from . import docx_writer, pdf_writer
+from .calls import PROJECT_TYPES, Bid, Posting
+from .framework import FormError, Moment
+from .plans import MODES, ORGANISATIONS, SITE_KINDS, StudyPlan
 
 SUFFIXES = (".docx", ".pdf")
-PDF_FONT = "STSong-Light"
-DOCX_FONT = "宋体"
-DOCX_TITLE_FONT = "黑体"
 CHECKED, UNCHECKED = "■", "□"
 """Check boxes; ■ and □ are in GB 2312, so the PDF font has them."""
 
@@ -96,10 +91,6 @@ def _yes_no(value: bool | None) -> str:
 
 def _types(kind: str | None, detail: str | None) -> str:
     return _boxes([(code, text.zh) for code, text in PROJECT_TYPES.items()], kind, detail)
-
-
-def _row(*cells: Cell) -> tuple[Cell, ...]:
-    return tuple(cells)
 
 
 def _wide(label: str, value: Any) -> tuple[Cell, ...]:
@@ -267,14 +258,10 @@ def export(item: StudyPlan | Posting | Bid, path: str | os.PathLike[str]) -> Pat
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix not in SUFFIXES:
-        raise FormError(
-            str(path),
-            None,
-            f"cannot export to {suffix or 'a file without suffix'}: expected .docx or .pdf",
-            "只能导出为 .docx 或 .pdf 文件",
-        )
+        en = f"cannot export to {suffix or 'a file without suffix'}: expected .docx or .pdf"
+        raise FormError("只能导出为 .docx 或 .pdf 文件", en, file=str(path))
     document = document_of(item)
-    renderer: Callable[[Document, Path], None] = _render_docx if suffix == ".docx" else _render_pdf
+    renderer: Callable[[Document, Path], None] = docx_writer.render_docx if suffix == ".docx" else pdf_writer.render_pdf
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=target.parent if str(target.parent) else ".")
     os.close(handle)
     try:
@@ -293,166 +280,4 @@ def _umask() -> int:
     return mask
 
 
-def _missing_library(name: str) -> FormError:
-    return FormError(
-        name,
-        None,
-        f"{name} is not installed: pip install 'cerules[forms]'",
-        f"未安装 {name}：请执行 pip install 'cerules[forms]'",
-    )
-
-
-def _render_docx(document: Document, path: Path) -> None:
-    try:
-        import docx
-        from docx.enum.table import WD_ALIGN_VERTICAL, WD_TABLE_ALIGNMENT
-        from docx.enum.text import WD_ALIGN_PARAGRAPH
-        from docx.oxml.ns import qn
-        from docx.shared import Cm, Pt
-    except ModuleNotFoundError:
-        raise _missing_library("python-docx") from None
-
-    out = docx.Document()
-    section = out.sections[0]
-    section.page_width, section.page_height = Cm(21), Cm(29.7)
-    section.left_margin = section.right_margin = Cm(2.5)
-    section.top_margin = section.bottom_margin = Cm(2.5)
-    text_width = 21 - 5.0
-
-    def font(run_or_style: Any, name: str, size: float | None = None, bold: bool | None = None) -> None:
-        run_or_style.font.name = name
-        if size is not None:
-            run_or_style.font.size = Pt(size)
-        if bold is not None:
-            run_or_style.font.bold = bold
-        # python-docx sets the Latin font; Chinese text uses the East Asian font of the run.
-        element = run_or_style.element if hasattr(run_or_style, "element") else run_or_style._element
-        properties = element.get_or_add_rPr()
-        properties.get_or_add_rFonts().set(qn("w:eastAsia"), name)
-
-    font(out.styles["Normal"], DOCX_FONT, 12)
-    out.core_properties.title = document.title
-    out.core_properties.author = document.author or "cerules"
-    out.core_properties.comments = "cerules"
-
-    for block in document.blocks:
-        if block.kind == "annex":
-            font(out.add_paragraph().add_run(block.text), DOCX_TITLE_FONT, 14)
-        elif block.kind == "title":
-            paragraph = out.add_paragraph()
-            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            font(paragraph.add_run(block.text), DOCX_TITLE_FONT, 16, bold=True)
-        elif block.kind == "subtitle":
-            paragraph = out.add_paragraph()
-            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            paragraph.add_run(block.text)
-        elif block.kind == "heading":
-            font(out.add_paragraph().add_run(block.text), DOCX_TITLE_FONT, 14, bold=True)
-        elif block.kind == "paragraph":
-            paragraph = out.add_paragraph(block.text)
-            paragraph.paragraph_format.first_line_indent = Pt(24)
-        elif block.kind == "signature":
-            for line in block.text.split("\n"):
-                out.add_paragraph(line).alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        elif block.kind == "table":
-            columns = len(block.widths)
-            table = out.add_table(rows=len(block.rows), cols=columns)
-            table.style = "Table Grid"
-            table.alignment = WD_TABLE_ALIGNMENT.CENTER
-            table.autofit = False
-            for r, cells in enumerate(block.rows):
-                row = table.rows[r]
-                row.height = Cm(0.9)
-                c = 0
-                for cell in cells:
-                    target = row.cells[c]
-                    if cell.span > 1:
-                        target = target.merge(row.cells[c + cell.span - 1])
-                    target.width = Cm(text_width * sum(block.widths[c : c + cell.span]))
-                    target.vertical_alignment = WD_ALIGN_VERTICAL.CENTER
-                    run = target.paragraphs[0].add_run(cell.text)
-                    run.font.size = Pt(10.5)
-                    if cell.label:
-                        run.font.bold = True
-                    c += cell.span
-            for c, width in enumerate(block.widths):
-                table.columns[c].width = Cm(text_width * width)
-        else:  # pragma: no cover - the layouts use only the kinds above
-            raise ValueError(f"unknown block kind {block.kind!r}")
-    out.save(str(path))
-
-
-def _render_pdf(document: Document, path: Path) -> None:
-    try:
-        from reportlab.lib import colors
-        from reportlab.lib.enums import TA_CENTER, TA_RIGHT
-        from reportlab.lib.pagesizes import A4
-        from reportlab.lib.styles import ParagraphStyle
-        from reportlab.lib.units import cm
-        from reportlab.pdfbase import pdfmetrics
-        from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-        from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle, XPreformatted
-    except ModuleNotFoundError:
-        raise _missing_library("reportlab") from None
-
-    if PDF_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(PDF_FONT))
-    body = ParagraphStyle("body", fontName=PDF_FONT, fontSize=11, leading=17, wordWrap="CJK", firstLineIndent=22)
-    cell_style = ParagraphStyle("cell", parent=body, firstLineIndent=0, leading=15)
-    label_style = ParagraphStyle("label", parent=cell_style)
-    styles = {
-        "annex": ParagraphStyle("annex", fontName=PDF_FONT, fontSize=13, leading=18),
-        "title": ParagraphStyle("title", fontName=PDF_FONT, fontSize=17, leading=26, alignment=TA_CENTER, spaceAfter=8),
-        "subtitle": ParagraphStyle("subtitle", fontName=PDF_FONT, fontSize=11, leading=17, alignment=TA_CENTER, spaceAfter=6),
-        "heading": ParagraphStyle("heading", fontName=PDF_FONT, fontSize=13, leading=20, spaceBefore=6),
-        "paragraph": body,
-        "signature": ParagraphStyle("signature", fontName=PDF_FONT, fontSize=11, leading=20, alignment=TA_RIGHT, spaceBefore=18),
-    }
-    width = A4[0] - 5 * cm
-    story: list[Any] = []
-    for block in document.blocks:
-        if block.kind == "table":
-            data: list[list[Any]] = []
-            spans = []
-            for r, cells in enumerate(block.rows):
-                row: list[Any] = []
-                for cell in cells:
-                    start = len(row)
-                    row.append(Paragraph(escape(cell.text), label_style if cell.label else cell_style))
-                    row.extend([""] * (cell.span - 1))
-                    if cell.span > 1:
-                        spans.append(("SPAN", (start, r), (start + cell.span - 1, r)))
-                data.append(row)
-            table = Table(data, colWidths=[width * w for w in block.widths])
-            table.setStyle(
-                TableStyle(
-                    [
-                        ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
-                        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                        ("TOPPADDING", (0, 0), (-1, -1), 5),
-                        ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
-                        *spans,
-                    ]
-                )
-            )
-            story += [table, Spacer(1, 8)]
-        elif block.kind == "signature":  # kept as written: its ideographic spaces leave room for the date
-            story.append(XPreformatted(escape(block.text), styles[block.kind]))
-        else:
-            story.append(Paragraph(escape(block.text), styles[block.kind]))
-    pdf = SimpleDocTemplate(
-        str(path),
-        pagesize=A4,
-        leftMargin=2.5 * cm,
-        rightMargin=2.5 * cm,
-        topMargin=2.5 * cm,
-        bottomMargin=2.5 * cm,
-        title=document.title,
-        author=document.author or "cerules",
-        creator="cerules",
-        invariant=1,
-    )
-    pdf.build(story)
-
-
-__all__ = ["BASE_LEVELS", "Block", "Cell", "Document", "bid_document", "document_of", "export", "plan_document", "posting_document"]
+__all__ = ["Block", "Cell", "Document", "bid_document", "document_of", "export", "plan_document", "posting_document"]

@@ -119,50 +119,43 @@ def check_uscc(code: str, *, lenient: bool = False) -> UsccResult:
     the alphabet). With `lenient`, a wrong check character is a warning, not an error.
     """
     problems: list[UsccProblem] = []
+
+    def problem(reason: str, en: str, zh: str, severity: str = "error") -> None:
+        problems.append(UsccProblem(reason, severity, en, zh))
+
     if len(code) != LENGTH:
-        problems.append(
-            UsccProblem(
-                "length",
-                "error",
-                f"a unified social credit code has 18 characters, this one has {len(code)}",
-                f"统一社会信用代码应为18位，此代码为{len(code)}位",
-            )
+        problem(
+            "length",
+            f"a unified social credit code has 18 characters, this one has {len(code)}",
+            f"统一社会信用代码应为18位，此代码为{len(code)}位",
         )
     bad = sorted({c for c in code if c not in _VALUES}, key=code.index)
     if bad:
         shown = "".join(bad)
         hint_en = " (letters are upper case)" if any(c.upper() in _VALUES for c in bad) else ""
         hint_zh = "（字母应为大写）" if hint_en else ""
-        problems.append(
-            UsccProblem(
-                "alphabet",
-                "error",
-                f"characters {shown!r} are not used in codes (GB 32100 uses {ALPHABET}: no I, O, S, V, Z){hint_en}",
-                f"代码中不应出现字符 {shown!r}（GB 32100 仅用 {ALPHABET}，不含 I、O、S、V、Z）{hint_zh}",
-            )
+        problem(
+            "alphabet",
+            f"characters {shown!r} are not used in codes (GB 32100 uses {ALPHABET}: no I, O, S, V, Z){hint_en}",
+            f"代码中不应出现字符 {shown!r}（GB 32100 仅用 {ALPHABET}，不含 I、O、S、V、Z）{hint_zh}",
         )
     division = code[2:8]
     if len(code) >= 8 and not (len(division) == 6 and division.isascii() and division.isdigit()):
-        problems.append(
-            UsccProblem(
-                "division",
-                "error",
-                f"characters 3–8 are the administrative division code (6 digits, GB/T 2260), got {division!r}",
-                f"第3—8位应为登记管理机关行政区划码（6位数字，GB/T 2260），实为 {division!r}",
-            )
+        problem(
+            "division",
+            f"characters 3–8 are the administrative division code (6 digits, GB/T 2260), got {division!r}",
+            f"第3—8位应为登记管理机关行政区划码（6位数字，GB/T 2260），实为 {division!r}",
         )
     expected = None
     if len(code) == LENGTH and not bad:
         expected = check_character(code[:17])
         if code[17] != expected:
-            problems.append(
-                UsccProblem(
-                    "check",
-                    "warning" if lenient else "error",
-                    f"the check character is {code[17]!r} but GB 32100 computes {expected!r} from the first 17 characters"
-                    + (" (accepted as an early legal code)" if lenient else ""),
-                    f"校验码为 {code[17]!r}，按 GB 32100 由前17位计算应为 {expected!r}" + ("（按早期合法代码放行）" if lenient else ""),
-                )
+            problem(
+                "check",
+                f"the check character is {code[17]!r} but GB 32100 computes {expected!r} from the first 17 characters"
+                + (" (accepted as an early legal code)" if lenient else ""),
+                f"校验码为 {code[17]!r}，按 GB 32100 由前17位计算应为 {expected!r}" + ("（按早期合法代码放行）" if lenient else ""),
+                "warning" if lenient else "error",
             )
     return UsccResult(code=code, problems=tuple(problems), expected_check=expected)
 

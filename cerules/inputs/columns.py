@@ -2,9 +2,9 @@
 
 A province sends tens of millions of records; parsing each cell in Python would dominate the
 run. The common forms are parsed here with vectorised arithmetic; anything unusual falls back,
-per distinct value, to the scalar parsers (`_hours.parse_amount`, `_time.parse_instant`, which
-go through Decimal and pendulum), so there is one meaning for every input. A property test keeps
-the two in step.
+per distinct value, to the scalar parsers (`base.hours.parse_amount`, `base.instants.parse_instant`,
+which go through Decimal and pendulum), so there is one meaning for every input. A property test
+keeps the two in step.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ import pyarrow.compute as pc
 from ..base.errors import BadValue
 from ..base.hours import parse_amount
 from ..base.instants import SHANGHAI, parse_instant
-from . import scan
 
 _AMOUNT = r"^\s*\+?(?P<whole>\d{1,12})(?:\.(?P<frac>\d+))?\s*$"
 _EPOCH_DAY = dt.date(1970, 1, 1).toordinal()
@@ -160,6 +159,8 @@ def parse_instants(column: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.
     Without an offset a time is Shanghai local time; a bare date is the start of that day. The
     ISO shapes are read from the bytes by compiled code; anything else goes to pendulum.
     """
+    from . import scan  # compiled code is loaded where it runs: reading files never needs numba
+
     array = as_arrow(column)
     n = len(array)
     present = pc.is_valid(array).to_numpy(zero_copy_only=False)

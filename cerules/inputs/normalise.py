@@ -20,13 +20,11 @@ from ..rules.model import Profile, Text
 from ..rules.regions import city_code
 from ..rules.ruleset import RuleSet
 from ..rules.vocabulary import choice, normalise_unit_level
-from . import scan
 from .columns import as_arrow, parse_amounts, parse_instants, utf8_buffers, valid_mask
-from .reading import Table
+from .table import Table
 
 T = TypeVar("T")
 
-PERSON_COLUMNS = ("person_id", "city", "unit_level", "title_series", "industry", "specialty")
 RECORD_COLUMNS = (
     "record_id", "person_id", "subject", "hours", "completed_at", "platform", "mode", "topic",
     "course_id", "role", "quality_course", "source", "approved", "kind", "credits",
@@ -269,12 +267,14 @@ def _flag_duplicates(ids: Any, lines: np.ndarray, column: str, problems: dict[in
 
     Each id is hashed; only rows whose hash occurs more than once are compared as strings.
     """
+    from .scan import hash_cells  # compiled code is loaded where it runs
+
     array = as_arrow(ids)
     if len(array) == 0:
         return
     raw, bounds = utf8_buffers(array)
     valid = valid_mask(array)
-    hashes = scan.hash_cells(raw, bounds, valid)
+    hashes = hash_cells(raw, bounds, valid)
     ordered = np.sort(hashes)
     repeated_hashes = np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
     del ordered

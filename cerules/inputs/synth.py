@@ -34,7 +34,6 @@ SERIES = {  # title series: weight, industry
     "经济": (7, "金融"), "农业": (5, "农业技术"), "高校教师": (4, "高等教育"), "新闻": (3, "新闻出版"),
 }  # fmt: skip
 CITY_PLATFORMS = {"370200": "qdjxjy", "370800": "jnrsw", "370100": "jnjxjy"}
-PROVINCIAL_PLATFORMS = np.array(["sdou", "xkyx", "zjzd"])
 OTHER_PLATFORMS = np.array(["sdou", "xkyx", "zjzd", "qdjxjy", "jnrsw", "jnjxjy", "sdrsw"])
 PUBLIC_TOPICS = np.array(
     ["xi-thought", "congress-20", "yellow-river", "ethics", "digital", "ip", "cybersecurity", "emergency",

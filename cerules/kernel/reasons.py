@@ -2,7 +2,7 @@
 
 Codes are part of the data contract: they never change with the language, and new codes are
 only ever added (`past_deadline` extends v1). The small integers are the kernel's internal
-encoding; the order of checks is the kernel's, in `_kernel.decide`.
+encoding; the order of checks is the kernel's, in `decide.decide`.
 """
 
 from __future__ import annotations

@@ -2,16 +2,20 @@
 
 A plugin is a pip package `cerules-<name>` whose module `cerules_<name>` is named by an entry
 point in the group `cerules`. Hooks are called once per load (or per policy profile), never per
-record; each implementation is called on its own with a `register` callback bound to its plugin,
-so the host always knows which plugin gave what:
+record, through pluggy: an implementation takes any subset of a specification's arguments (in
+any order, by name), may be marked `tryfirst`, `trylast` or `wrapper`, and calls `register` for
+each thing it gives; the host knows from the call which plugin gave what. Pick files by year
+through a mapping, so next year is one more line:
 
     from importlib import resources
     import cerules
 
+    LAYERS = {2023: "qingdao-2023.toml"}
+
     @cerules.hookimpl
     def register_layers(register, year):
-        if year == 2023:
-            register(resources.files(__package__) / "qingdao-2023.toml")
+        if year in LAYERS:
+            register(resources.files(__name__) / LAYERS[year])
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Building the rule set of a year: the shipped provincial layer, installed plugins, drafts."""
+"""Building the rule set of a year: what the plugins register (the built-in provincial one
+included), then drafts on top."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..rules import Layer, RuleSet, load_layer, provincial_layer
-from .manager import plugin_layers
+from .errors import PluginError
+from .manager import Plugins
 
 
 def load_rules(
@@ -21,19 +23,39 @@ def load_rules(
 
     `plugins=True` loads the installed plugins (as `CERULES_LOAD_PLUGINS` selects), `False` none;
     a sequence of names (`["qingdao"]`) loads those installed plugins; a sequence of plugin
-    objects (modules or instances with hook implementations) uses exactly those. `rules` are
-    draft layers (TOML files or Layer objects), applied last in the order
-    given. `strict` makes a broken plugin an error instead of a warning.
+    objects (modules or instances with hook implementations) uses exactly those. The built-in
+    provincial plugin is there in every case. `rules` are draft layers (TOML files or Layer
+    objects), applied last in the order given. `strict` makes a broken plugin an error instead
+    of a warning.
     """
-    layers = [provincial_layer(year)]
     if plugins is True:
-        layers += plugin_layers(year, strict=strict)
+        chosen = Plugins(strict=strict)
     elif plugins and all(isinstance(plugin, str) for plugin in plugins):
-        layers += plugin_layers(year, names=plugins, strict=strict)
+        chosen = Plugins(names=plugins, strict=strict)
     elif plugins:
-        layers += plugin_layers(year, modules=plugins, installed=False, strict=strict)
+        chosen = Plugins(plugins, installed=False, strict=strict)
+    else:
+        chosen = Plugins(installed=False, strict=strict)
+    layers = chosen.layers(year)
+    if not any(layer.rank == "province" for layer in layers):
+        _no_provincial_layer(year)
     ruleset = RuleSet(year, layers)
     for extra in rules:
         layer = extra if isinstance(extra, Layer) else load_layer(extra, default_rank="draft")
         ruleset = ruleset.with_layer(layer)
     return ruleset
+
+
+def _no_provincial_layer(year: int) -> None:
+    """Raise why no layer of rank province came for `year`.
+
+    Usually no provincial rules ship for it: `provincial_layer` raises the RulesError naming the
+    years that do. Otherwise the built-in plugin failed (reported above) and `provincial_layer`
+    raises the same error again, or the layer was left out.
+    """
+    provincial_layer(year)
+    raise PluginError(
+        "province",
+        f"没有登记 {year} 年度的省级规则层（见上方的警告）",
+        f"no provincial layer was registered for {year} (see the warnings above)",
+    )

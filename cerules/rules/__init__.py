@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from importlib import resources
 
-from .files import RulesError, dumps_layer, layer_from_dict, layer_to_dict, load_layer, parse_layer, write_layer
+from .files import RulesError, layer_from_dict, load_layer, parse_layer
 from .lint import LintProblem, lint_layer
 from .model import ANY, RANKS, SCOPE_KEYS, CatalogEntry, CitedValue, Layer, Profile, Provenance, Resolved, Scope, Text
 from .ruleset import Policy, Requirement, RuleSet
+from .writing import dumps_layer, layer_to_dict, write_layer
 
 __all__ = [
     "ANY",
@@ -54,6 +55,11 @@ def provincial_layer(year: int) -> Layer:
     """The provincial layer shipped for a year."""
     if year not in available_years():
         shipped = ", ".join(map(str, available_years()))
-        raise RulesError(f"sd-{year}.toml", None, f"no provincial rules for {year}; shipped years: {shipped}")
+        raise RulesError(
+            f"sd-{year}.toml",
+            None,
+            f"没有 {year} 年度的省级规则；已有年度：{shipped}",
+            f"no provincial rules for {year}; shipped years: {shipped}",
+        )
     resource = resources.files(_DATA) / f"sd-{year}.toml"
     return parse_layer(resource.read_text(encoding="utf-8"), file=f"cerules/rules/data/sd-{year}.toml")

@@ -5,20 +5,23 @@ subjects, platforms and topics; every other table is a tree of parameters whose 
 values: `{ value = 30, citation = "SD-2023 §2(1)" }`, optionally with `when`, `verified` and
 `note`; an array of such tables gives variants for different people. A bare value (`35`) is
 accepted for drafts; it has no citation, which `lint` reports.
+
+The text is read by the one TOML reader (`cerules.base.toml_file`); every problem becomes a
+`RulesError` naming the file and the key path, in Chinese and English.
 """
 
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
-import tomli_w
-
-from .model import RANKS, SCOPE_KEYS, Catalog, CatalogEntry, CitedValue, Layer, Scope, Text
+from ..base.errors import CeruleError
+from ..base.text import Text
+from ..base.toml_file import TomlError, parse_toml, read_toml_text
+from .model import RANKS, SCOPE_KEYS, Catalog, CatalogEntry, CitedValue, Layer, Scope
 from .schema import REQUIREMENT_PARAMETERS, UNITS, SchemaError, parameter_for
+from .writing import dumps_layer, layer_to_dict, write_layer
 
 _VALUE_KEYS = frozenset({"value", "citation", "when", "verified", "note"})
 _LAYER_KEYS = frozenset({"id", "rank", "title", "source", "version", "years", "scope"})
@@ -27,33 +30,41 @@ _COURSE_KEYS = frozenset({"title", "subject", "topic", "hours", "platform", "cit
 CATALOG_KINDS = ("subjects", "platforms", "topics", "courses")
 
 
-class RulesError(ValueError):
-    """A rule file that cannot be used, naming the file, the key path and what was expected."""
+__all__ = ["RulesError", "dumps_layer", "layer_from_dict", "layer_to_dict", "load_layer", "parse_layer", "write_layer"]
 
-    def __init__(self, file: str, key: str | None, message: str) -> None:
-        self.file, self.key, self.message = file, key, message
-        where = f"{file}: key '{key}'" if key else file
-        super().__init__(f"{where}: {message}")
+
+class RulesError(CeruleError, ValueError):
+    """A rule file that cannot be used, naming the file, the key path and what was expected.
+
+    `problem` (and `message`, its English form) is what is wrong without the file and key;
+    `str(error)` is `file: key 'path': message`, the English text the CLI prints.
+    """
+
+    def __init__(self, file: str, key: str | None, zh: str, en: str) -> None:
+        self.file, self.key = file, key
+        self.problem = Text(zh, en)
+        self.message = en
+        where_zh = f"{file}：键 '{key}'" if key else file
+        where_en = f"{file}: key '{key}'" if key else file
+        super().__init__(f"{where_zh}：{zh}", f"{where_en}: {en}")
 
 
 def load_layer(path: str | os.PathLike[str], *, plugin: str | None = None, default_rank: str | None = None) -> Layer:
     """Load one layer from a TOML file."""
     file = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise RulesError(file, None, "file not found") from None
-    except UnicodeDecodeError as exc:
-        raise RulesError(file, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        text = read_toml_text(path, file=file)
+    except TomlError as exc:
+        raise RulesError(file, None, exc.problem.zh, exc.problem.en) from None
     return parse_layer(text, file=file, plugin=plugin, default_rank=default_rank)
 
 
 def parse_layer(text: str, *, file: str = "<string>", plugin: str | None = None, default_rank: str | None = None) -> Layer:
     """Parse one layer from TOML text; `default_rank` fills in a missing `[layer] rank` (drafts)."""
     try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise RulesError(file, None, f"not valid TOML: {exc}") from None
+        document = parse_toml(text, file=file)
+    except TomlError as exc:
+        raise RulesError(file, None, exc.problem.zh, exc.problem.en) from None
     return layer_from_dict(document, file=file, plugin=plugin, default_rank=default_rank)
 
 
@@ -69,10 +80,14 @@ def layer_from_dict(
     reader.check_keys(meta, _LAYER_KEYS, "layer")
     rank = reader.require(meta, "rank", "layer", str)
     if rank not in RANKS:
-        raise RulesError(file, "layer.rank", f"expected one of {', '.join(RANKS)}, got {rank!r}")
+        raise RulesError(
+            file, "layer.rank", f"应为 {' / '.join(RANKS)} 之一，实际为 {rank!r}", f"expected one of {', '.join(RANKS)}, got {rank!r}"
+        )
     years = meta.get("years", [])
     if not isinstance(years, list) or not all(isinstance(y, int) and not isinstance(y, bool) for y in years):
-        raise RulesError(file, "layer.years", f"expected a list of years such as [2023], got {years!r}")
+        raise RulesError(
+            file, "layer.years", f"应为年份列表，例如 [2023]，实际为 {years!r}", f"expected a list of years such as [2023], got {years!r}"
+        )
     parameters: dict[str, list[CitedValue]] = {}
     labels: dict[str, Text] = {}
     units: dict[str, str] = {}
@@ -103,19 +118,28 @@ class _LayerReader:
     def __init__(self, file: str) -> None:
         self.file = file
 
-    def fail(self, key: str, message: str) -> RulesError:
-        return RulesError(self.file, key, message)
+    def fail(self, key: str, zh: str, en: str) -> RulesError:
+        return RulesError(self.file, key, zh, en)
+
+    def expected(self, key: str, zh: str, en: str, value: Any) -> RulesError:
+        """`expected <what>, got <value>` in both languages."""
+        return self.fail(key, f"应为{zh}，实际为 {value!r}", f"expected {en}, got {value!r}")
+
+    def unknown(self, key: str, zh: str, en: str, allowed: Any) -> RulesError:
+        """An unknown key or code, listing what is allowed."""
+        listing = ", ".join(allowed)
+        return self.fail(key, f"未知的{zh}；应为以下之一：{listing}", f"unknown {en}; expected one of {listing}")
 
     def check_keys(self, table: Mapping[str, Any], allowed: frozenset[str], where: str) -> None:
         for key in table:
             if key not in allowed:
-                raise self.fail(f"{where}.{key}", f"unknown key; expected one of {', '.join(sorted(allowed))}")
+                raise self.unknown(f"{where}.{key}", "键", "key", sorted(allowed))
 
     def require(self, table: Mapping[str, Any], key: str, where: str, kind: type) -> Any:
         if key not in table:
-            raise self.fail(f"{where}.{key}", "missing")
+            raise self.fail(f"{where}.{key}", "缺少该项", "missing")
         if not isinstance(table[key], kind) or table[key] == "":
-            raise self.fail(f"{where}.{key}", f"expected a non-empty {kind.__name__}, got {table[key]!r}")
+            raise self.expected(f"{where}.{key}", f"非空的 {kind.__name__}", f"a non-empty {kind.__name__}", table[key])
         return table[key]
 
     def text(self, value: Any, where: str) -> Text:
@@ -123,47 +147,47 @@ class _LayerReader:
             return Text(zh=value, en=value)
         if isinstance(value, Mapping) and set(value) <= {"zh", "en"} and "zh" in value:
             return Text(zh=str(value["zh"]), en=str(value.get("en", value["zh"])))
-        raise self.fail(where, f'expected a string or {{ zh = "…", en = "…" }}, got {value!r}')
+        raise self.expected(where, '字符串或 { zh = "…", en = "…" }', 'a string or { zh = "…", en = "…" }', value)
 
     def scope(self, value: Any, where: str) -> Scope:
         if not isinstance(value, Mapping):
-            raise self.fail(where, f"expected a table of attribute = [values], got {value!r}")
+            raise self.expected(where, "“属性 = [取值]”的表", "a table of attribute = [values]", value)
         value = dict(value)
         excluded = self.criteria(value.pop("except", {}), f"{where}.except")
         return Scope.of(self.criteria(value, where), excluded)
 
     def criteria(self, value: Any, where: str) -> dict[str, list[str]]:
         if not isinstance(value, Mapping):
-            raise self.fail(where, f"expected a table of attribute = [values], got {value!r}")
+            raise self.expected(where, "“属性 = [取值]”的表", "a table of attribute = [values]", value)
         criteria: dict[str, list[str]] = {}
         for key, values in value.items():
             if key not in SCOPE_KEYS:
-                raise self.fail(f"{where}.{key}", f"unknown scope attribute; expected one of {', '.join(SCOPE_KEYS)}")
+                raise self.unknown(f"{where}.{key}", "范围属性", "scope attribute", SCOPE_KEYS)
             if isinstance(values, str):
                 values = [values]
             if not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
-                raise self.fail(f"{where}.{key}", f"expected a non-empty list of strings, got {values!r}")
+                raise self.expected(f"{where}.{key}", "非空的字符串列表", "a non-empty list of strings", values)
             criteria[key] = values
         return criteria
 
     def catalog(self, value: Any) -> Catalog:
         if not isinstance(value, Mapping):
-            raise self.fail("catalog", "expected tables such as [catalog.platforms.sdou]")
+            raise self.fail("catalog", "应为 [catalog.platforms.sdou] 这样的表", "expected tables such as [catalog.platforms.sdou]")
         kinds: dict[str, dict[str, CatalogEntry]] = {}
         for kind, entries in value.items():
             if kind not in CATALOG_KINDS:
-                raise self.fail(f"catalog.{kind}", f"unknown catalog; expected one of {', '.join(CATALOG_KINDS)}")
+                raise self.unknown(f"catalog.{kind}", "目录", "catalog", CATALOG_KINDS)
             for code, entry in entries.items():
                 where = f"catalog.{kind}.{code}"
                 if not isinstance(entry, Mapping):
-                    raise self.fail(where, "expected a table with name and citation")
+                    raise self.fail(where, "应为包含 name 和 citation 的表", "expected a table with name and citation")
                 if kind == "courses":
                     kinds.setdefault(kind, {})[code] = self.course(code, entry, where)
                     continue
                 self.check_keys(entry, _ENTRY_KEYS, where)
                 aliases = entry.get("aliases", [])
                 if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
-                    raise self.fail(f"{where}.aliases", f"expected a list of strings, got {aliases!r}")
+                    raise self.expected(f"{where}.aliases", "字符串列表", "a list of strings", aliases)
                 kinds.setdefault(kind, {})[code] = CatalogEntry(
                     code=code,
                     name=self.text(entry.get("name", code), f"{where}.name"),
@@ -182,10 +206,10 @@ class _LayerReader:
             try:
                 hours = REQUIREMENT_PARAMETERS["counts_at_most"].check(hours)
             except SchemaError as exc:
-                raise self.fail(f"{where}.hours", str(exc)) from None
+                raise self.fail(f"{where}.hours", exc.zh, exc.en) from None
         for key in ("topic", "platform", "citation"):
             if key in entry and not isinstance(entry[key], str):
-                raise self.fail(f"{where}.{key}", f"expected a string, got {entry[key]!r}")
+                raise self.expected(f"{where}.{key}", "字符串", "a string", entry[key])
         return CatalogEntry(
             code=code,
             name=self.text(entry.get("title", code), f"{where}.title"),
@@ -215,7 +239,11 @@ class _LayerReader:
                     labels[path] = self.text(child, child_path)
                 elif key == "unit":
                     if child not in UNITS:
-                        raise self.fail(child_path, f"expected one of {', '.join(sorted(UNITS))}, got {child!r}")
+                        raise self.fail(
+                            child_path,
+                            f"应为 {' / '.join(sorted(UNITS))} 之一，实际为 {child!r}",
+                            f"expected one of {', '.join(sorted(UNITS))}, got {child!r}",
+                        )
                     units[path] = child
                 else:
                     self.walk(child, child_path, parameters, labels, units)
@@ -226,7 +254,7 @@ class _LayerReader:
         try:
             parameter = parameter_for(path)
         except SchemaError as exc:
-            raise self.fail(path, str(exc)) from None
+            raise self.fail(path, exc.zh, exc.en) from None
         values: list[CitedValue] = []
         for index, variant in enumerate(variants):
             where = path if len(variants) == 1 else f"{path}[{index}]"
@@ -234,13 +262,13 @@ class _LayerReader:
             try:
                 checked = parameter.check(variant["value"])
             except SchemaError as exc:
-                raise self.fail(f"{where}.value" if len(variants) > 1 or "citation" in variant else where, str(exc)) from None
+                raise self.fail(f"{where}.value" if len(variants) > 1 or "citation" in variant else where, exc.zh, exc.en) from None
             citation = variant.get("citation")
             if citation is not None and (not isinstance(citation, str) or not citation.strip()):
-                raise self.fail(f"{where}.citation", f"expected a non-empty string, got {citation!r}")
+                raise self.expected(f"{where}.citation", "非空字符串", "a non-empty string", citation)
             verified = variant.get("verified", True)
             if not isinstance(verified, bool):
-                raise self.fail(f"{where}.verified", f"expected true or false, got {verified!r}")
+                raise self.expected(f"{where}.verified", " true 或 false", "true or false", verified)
             values.append(
                 CitedValue(
                     value=checked,
@@ -253,83 +281,9 @@ class _LayerReader:
         for i, first in enumerate(values):
             for second in values[i + 1 :]:
                 if first.when.overlaps(second.when):
-                    raise self.fail(path, "two variants apply to the same people; give them disjoint `when` scopes")
+                    raise self.fail(
+                        path,
+                        "两个取值适用于同一批人；请给它们互不重叠的 `when` 范围",
+                        "two variants apply to the same people; give them disjoint `when` scopes",
+                    )
         parameters.setdefault(path, []).extend(values)
-
-
-def layer_to_dict(layer: Layer) -> dict[str, Any]:
-    """The mapping a rule file for this layer holds (inverse of `layer_from_dict`)."""
-    meta: dict[str, Any] = {"id": layer.id, "rank": layer.rank, "title": _text_dict(layer.title)}
-    if layer.source:
-        meta["source"] = layer.source
-    if layer.version:
-        meta["version"] = layer.version
-    if layer.years:
-        meta["years"] = sorted(layer.years)
-    if layer.scope:
-        meta["scope"] = layer.scope.as_dict()
-    document: dict[str, Any] = {"layer": meta}
-    catalog: dict[str, Any] = {}
-    for kind, entries in layer.catalog.kinds.items():
-        for code, entry in entries.items():
-            if kind == "courses":
-                course: dict[str, Any] = {"title": _text_dict(entry.name), "subject": entry.subject}
-                for key in ("topic", "hours", "platform", "citation"):
-                    if getattr(entry, key) is not None:
-                        course[key] = getattr(entry, key)
-                catalog.setdefault(kind, {})[code] = course
-                continue
-            out: dict[str, Any] = {"name": _text_dict(entry.name)}
-            if entry.group:
-                out["group"] = entry.group
-            if entry.aliases:
-                out["aliases"] = list(entry.aliases)
-            if entry.citation:
-                out["citation"] = entry.citation
-            catalog.setdefault(kind, {})[code] = out
-    if catalog:
-        document["catalog"] = catalog
-    for path, label in layer.labels.items():
-        _subtable(document, path)["label"] = _text_dict(label)
-    for path, unit in layer.units.items():
-        _subtable(document, path)["unit"] = unit
-    for path, variants in layer.parameters.items():
-        prefix, _, name = path.rpartition(".")
-        tables = [_cited_dict(v) for v in variants]
-        _subtable(document, prefix)[name] = tables[0] if len(tables) == 1 else tables
-    return document
-
-
-def dumps_layer(layer: Layer) -> str:
-    """The layer as TOML text (tomli-w), loadable again with `parse_layer`."""
-    return tomli_w.dumps(layer_to_dict(layer), multiline_strings=False)
-
-
-def write_layer(layer: Layer, path: str | os.PathLike[str]) -> None:
-    """Write the layer to a TOML file."""
-    Path(path).write_text(dumps_layer(layer), encoding="utf-8")
-
-
-def _text_dict(text: Text) -> dict[str, str]:
-    return {"zh": text.zh, "en": text.en}
-
-
-def _cited_dict(value: CitedValue) -> dict[str, Any]:
-    raw = value.value
-    out: dict[str, Any] = {"value": list(raw) if isinstance(raw, tuple) else raw}
-    if value.citation is not None:
-        out["citation"] = value.citation
-    if value.when:
-        out["when"] = value.when.as_dict()
-    if not value.verified:
-        out["verified"] = False
-    if value.note:
-        out["note"] = value.note
-    return out
-
-
-def _subtable(document: dict[str, Any], path: str) -> dict[str, Any]:
-    table = document
-    for key in path.split(".") if path else []:
-        table = table.setdefault(key, {})
-    return table

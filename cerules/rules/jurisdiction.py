@@ -9,14 +9,16 @@ conflict: an error naming both, never "whichever loaded last".
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from itertools import combinations
 
+from ..base.text import Text
 from .files import RulesError
 from .model import Layer
-from .schema import requirement_of
+from .schema import PROFESSIONAL, PUBLIC, requirement_of
 
-SUBJECT_OF_RANK = {"city": "public", "department": "professional"}
+SUBJECT_OF_RANK = {"city": PUBLIC, "department": PROFESSIONAL}
+RANK_ZH = {"province": "省级", "city": "市级", "department": "行业部门", "draft": "草案"}
 FIELD_KEYS = ("title_series", "industry", "specialty")
 
 
@@ -25,16 +27,26 @@ def describe(layer: Layer) -> str:
     return f"'{layer.id}' (plugin {layer.plugin or '-'}, {layer.file})"
 
 
+def describe_zh(layer: Layer) -> str:
+    """`'qingdao'（插件 cerules-qingdao，/path/qingdao-2023.toml）`."""
+    return f"'{layer.id}'（插件 {layer.plugin or '-'}，{layer.file}）"
+
+
 def check_layers(layers: Sequence[Layer]) -> None:
     """Refuse layers that step outside their jurisdiction, lower a floor or conflict."""
     provincial = [layer for layer in layers if layer.rank == "province"]
+    subjects = {code: entry.name for layer in layers for code, entry in layer.catalog.entries("subjects").items()}
     for layer in layers:
-        check_jurisdiction(layer)
+        check_jurisdiction(layer, subjects)
         check_floors(layer, provincial)
     check_conflicts(layers)
 
 
-def check_jurisdiction(layer: Layer) -> None:
+def check_jurisdiction(layer: Layer, subjects: Mapping[str, Text] | None = None) -> None:
+    """A city layer sets its city staff's public subjects, a department its field's professional ones.
+
+    `subjects` names the subjects in messages (the rule catalogue's names; the code otherwise).
+    """
     subject = SUBJECT_OF_RANK.get(layer.rank)
     if subject is None:
         return
@@ -43,6 +55,8 @@ def check_jurisdiction(layer: Layer) -> None:
             raise RulesError(
                 layer.file,
                 "layer.scope",
+                f"市级规则层 {describe_zh(layer)} 的范围须为本市的市属单位人员，"
+                '例如 scope = { city = ["370200"], unit_level = ["city"] }（SD-2023 §2(2)）',
                 f"city layer {describe(layer)} must be scoped to its city's city-level staff, "
                 'e.g. scope = { city = ["370200"], unit_level = ["city"] } (SD-2023 §2(2))',
             )
@@ -50,25 +64,35 @@ def check_jurisdiction(layer: Layer) -> None:
         raise RulesError(
             layer.file,
             "layer.scope",
+            f"行业部门规则层 {describe_zh(layer)} 须指明本行业的人员：title_series、industry 或 specialty（SD-2023 §3(2)）",
             f"department layer {describe(layer)} must name the people of its field: title_series, industry or specialty (SD-2023 §3(2))",
         )
+    rank_zh = RANK_ZH[layer.rank]
+    subject_zh = (subjects or {}).get(subject, Text(subject, subject)).zh
     for path in layer.parameters:
         if path.split(".")[0] != subject:
             raise RulesError(
                 layer.file,
                 path,
+                f"{rank_zh}规则层只能设定{subject_zh}；{describe_zh(layer)} 不能设定 '{path}'",
                 f"a {layer.rank} layer sets {subject} subjects only; {describe(layer)} may not set '{path}'",
             )
         if path == f"{subject}.required":
             raise RulesError(
                 layer.file,
                 path,
+                f"{subject_zh}要求按学时计；其他单位的要求请设在其下（例如 '{subject}.cme'）",
                 f"the {subject} requirement is measured in hours; add a requirement of another unit "
                 f"under it (e.g. '{subject}.cme') instead",
             )
     for code, course in layer.catalog.entries("courses").items():
         if course.subject != subject:
-            raise RulesError(layer.file, f"catalog.courses.{code}.subject", f"a {layer.rank} layer lists {subject}-subject courses only")
+            raise RulesError(
+                layer.file,
+                f"catalog.courses.{code}.subject",
+                f"{rank_zh}规则层只能列出{subject_zh}课程",
+                f"a {layer.rank} layer lists {subject}-subject courses only",
+            )
 
 
 def check_floors(layer: Layer, provincial: Sequence[Layer]) -> None:
@@ -87,6 +111,7 @@ def check_floors(layer: Layer, provincial: Sequence[Layer]) -> None:
                         raise RulesError(
                             layer.file,
                             path,
+                            f"{describe_zh(layer)} 不能把省级下限 {floor.value}（{floor.citation}）降低为 {variant.value}",
                             f"{describe(layer)} may not lower the provincial floor of {floor.value} ({floor.citation}) to {variant.value}",
                         )
 
@@ -103,6 +128,8 @@ def check_conflicts(layers: Sequence[Layer]) -> None:
                         raise RulesError(
                             second.file,
                             path,
+                            f"冲突：同为{RANK_ZH[first.rank]}的规则层 {describe_zh(first)} 和 {describe_zh(second)} "
+                            f"都为同一批人设定了 '{path}'；请缩小其中一层的范围或将两层合并",
                             f"conflict: layers {describe(first)} and {describe(second)} of rank {first.rank} "
                             f"both set '{path}' for the same people; narrow one layer's scope or merge them",
                         )
@@ -112,5 +139,6 @@ def check_conflicts(layers: Sequence[Layer]) -> None:
             raise RulesError(
                 second.file,
                 f"catalog.courses.{code}",
+                f"冲突：规则层 {describe_zh(first)} 和 {describe_zh(second)} 都为同一批人列出了课程 '{code}'",
                 f"conflict: layers {describe(first)} and {describe(second)} both list course '{code}' for the same people",
             )

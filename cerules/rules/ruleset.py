@@ -18,12 +18,11 @@ from typing import Any
 import attrs
 
 from ..base.hours import to_hundredths
-from .files import RulesError, layer_to_dict
+from .files import RulesError
 from .jurisdiction import check_layers
 from .model import ANY, RANKS, Catalog, CatalogEntry, Layer, Profile, Provenance, Resolved, Text
-from .schema import requirement_of
-
-SUBJECT_ORDER = ("public", "professional")
+from .schema import GLOBAL_ROOTS, SUBJECTS, default_for, requirement_of
+from .writing import layer_to_dict
 
 
 @attrs.frozen
@@ -57,7 +56,10 @@ class ListedCourse:
 
 @attrs.frozen
 class Policy:
-    """Everything the rules say for one profile, each value with its provenance."""
+    """Everything the rules say for one profile, each value with its provenance.
+
+    A parameter no layer sets takes its default from the schema (`cerules.rules.schema`).
+    """
 
     profile: Profile
     values: Mapping[str, Resolved]
@@ -69,33 +71,37 @@ class Policy:
         resolved = self.values.get(path)
         return default if resolved is None else resolved.value
 
+    def setting(self, path: str) -> Any:
+        """The value of a path, or the schema's default when no layer sets it."""
+        return self.value(path, default_for(path))
+
     def accepted(self, subject: str, what: str) -> frozenset[str] | None:
         """Accepted `platforms` or `topics` for a subject; None means any."""
-        codes = self.value(f"{subject}.{what}")
+        codes = self.setting(f"{subject}.{what}")
         if codes is None or ANY in codes:
             return None
         return frozenset(codes)
 
     def deadline(self, subject: str) -> str | None:
         """The last day (ISO date, Asia/Shanghai) on which learning of a subject counts, if any."""
-        return self.value(f"{subject}.deadline")
+        return self.setting(f"{subject}.deadline")
 
     def listed_courses_only(self, subject: str) -> bool:
-        return bool(self.value(f"{subject}.listed_courses_only", False))
+        return bool(self.setting(f"{subject}.listed_courses_only"))
 
     @property
     def teacher_multiplier(self) -> int:
         """Hundredths: 200 means twice the hours."""
-        return to_hundredths(self.value("quality_course.teacher_multiplier", 1))
+        return to_hundredths(self.setting("quality_course.teacher_multiplier"))
 
     @property
     def declared_requires_approval(self) -> bool:
-        return bool(self.value("declared.requires_approval", True))
+        return bool(self.setting("declared.requires_approval"))
 
     @property
     def declared_cap(self) -> int | None:
         """Hundredths of an hour per person per day, or None for no cap."""
-        cap = self.value("declared.max_hours_per_day")
+        cap = self.setting("declared.max_hours_per_day")
         return None if cap is None else to_hundredths(cap)
 
 
@@ -114,16 +120,29 @@ class RuleSet:
         ids = [layer.id for layer in self.layers]
         for layer in self.layers:
             if ids.count(layer.id) > 1:
-                raise RulesError(layer.file, "layer.id", f"layer id {layer.id!r} is used by more than one file")
+                raise RulesError(
+                    layer.file,
+                    "layer.id",
+                    f"规则层编号 {layer.id!r} 被多个文件使用",
+                    f"layer id {layer.id!r} is used by more than one file",
+                )
             if not layer.applies_to_year(self.year):
-                raise RulesError(layer.file, "layer.years", f"layer applies to {sorted(layer.years)}, not to {self.year}")
+                raise RulesError(
+                    layer.file,
+                    "layer.years",
+                    f"规则层适用于 {sorted(layer.years)} 年度，不适用于 {self.year} 年度",
+                    f"layer applies to {sorted(layer.years)}, not to {self.year}",
+                )
         check_layers(self.layers)
         for layer in self.layers:
             for path in layer.parameters:
                 requirement = requirement_of(path) or path.rpartition(".")[0]
                 subject = requirement.split(".")[0]
-                if subject not in ("quality_course", "declared") and subject not in self.catalog.entries("subjects"):
-                    raise RulesError(layer.file, path, f"unknown subject {subject!r}; known: {', '.join(self.subjects)}")
+                if subject not in GLOBAL_ROOTS and subject not in self.catalog.entries("subjects"):
+                    known = ", ".join(self.subjects)
+                    raise RulesError(
+                        layer.file, path, f"未知的科目 {subject!r}；已知科目：{known}", f"unknown subject {subject!r}; known: {known}"
+                    )
 
     def __repr__(self) -> str:
         layers = ", ".join(f"{layer.rank}:{layer.id}" for layer in self.layers)
@@ -142,8 +161,14 @@ class RuleSet:
 
     @property
     def subjects(self) -> tuple[str, ...]:
+        """The catalogue's subjects: `public` and `professional` first, then any others by code."""
         codes = list(self.catalog.entries("subjects"))
-        return tuple(sorted(codes, key=lambda c: (SUBJECT_ORDER.index(c) if c in SUBJECT_ORDER else len(SUBJECT_ORDER), c)))
+        return tuple(sorted(codes, key=lambda c: (SUBJECTS.index(c) if c in SUBJECTS else len(SUBJECTS), c)))
+
+    def subject_name(self, subject: str) -> Text:
+        """How people call a subject (`公需科目` / `Public subjects`): its catalogue name, else its code."""
+        entry = self.catalog.entries("subjects").get(subject)
+        return entry.name if entry else Text(subject, subject)
 
     @functools.cached_property
     def sha256(self) -> str:
@@ -178,6 +203,7 @@ class RuleSet:
                     raise RulesError(
                         layer.file,
                         path,
+                        f"与同级规则层 {previous.id!r}（{previous.file}）对同一批人的设定冲突",
                         f"conflicts with layer {previous.id!r} ({previous.file}) of the same rank for the same people",
                     )
                 winners[path] = layer
@@ -218,7 +244,12 @@ class RuleSet:
             for member in requirement.sum_of:
                 if member not in ids:
                     p = requirement.provenance
-                    raise RulesError(p.file, f"{requirement.id}.sum_of", f"'{member}' is not a requirement of the same people")
+                    raise RulesError(
+                        p.file,
+                        f"{requirement.id}.sum_of",
+                        f"'{member}' 不是同一批人的要求",
+                        f"'{member}' is not a requirement of the same people",
+                    )
         _refuse_circular_sums(found)
         order = {subject: i for i, subject in enumerate(self.subjects)}
         return tuple(sorted(found, key=lambda r: (order.get(r.subject, len(order)), r.id.count("."), r.id)))
@@ -233,8 +264,7 @@ class RuleSet:
         for layer in reversed(self.layers):
             if requirement_id in layer.labels:
                 return layer.labels[requirement_id]
-        subject = self.catalog.entries("subjects").get(requirement_id)
-        return subject.name if subject else Text(requirement_id, requirement_id)
+        return self.subject_name(requirement_id)
 
     def requirement_ids(self, profiles: Iterable[Profile]) -> tuple[str, ...]:
         """All requirement ids any of the profiles has, in output order."""
@@ -281,4 +311,5 @@ def _refuse_circular_sums(requirements: list[Requirement]) -> None:
         cycle = error.args[1]
         requirement = next(r for r in requirements if r.id == cycle[0])
         p = requirement.provenance
-        raise RulesError(p.file, f"{requirement.id}.sum_of", f"sums go round in a circle: {' → '.join(cycle)}") from None
+        circle = " → ".join(cycle)
+        raise RulesError(p.file, f"{requirement.id}.sum_of", f"合计循环引用：{circle}", f"sums go round in a circle: {circle}") from None

@@ -8,70 +8,33 @@
 
 The widgets are a thin layer: what they edit is a `DraftEditor` (plain Python: a scope and
 values by rule path, compared with the baseline), what they show is a `Draft`, an `Impact`
-and a `diff` from `cerules.scenario` and `cerules.impact`. Tests drive the explorer by setting
-widget values, without a browser. ipywidgets is needed only here (`pip install 'cerules[notebook]'`).
+and a `diff` from `cerules.whatif`, laid out by `layout.py` as HTML from `cerules.render.html`.
+Tests drive the explorer by setting widget values, without a browser. ipywidgets is needed only
+here (`pip install 'cerules[notebook]'`).
 """
 
 from __future__ import annotations
 
-import html
 import os
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import attrs
-
 from ..plugins.loading import load_rules
 from ..plugins.manager import Plugins
-from ..rules.model import ANY, Profile, Text
-from ..rules.regions import CITIES
+from ..render.html import explorer_impact_html, explorer_status_html, export_failed_html, exported_html, refused_html, toml_html
+from ..rules.model import ANY, Profile
 from ..rules.ruleset import RuleSet
-from ..whatif.draft import Changes, Draft, DraftError, DraftProblem, diff
+from ..rules.schema import default_for
+from ..whatif.diff import Changes, diff
+from ..whatif.draft import Draft
 from ..whatif.impact import Baseline, Impact
+from ..whatif.problems import DraftError, DraftProblem
+from .layout import CONTROLS, Control, build_panel, ipywidgets_module, show_value, shown_value
 
 FOCUS = "public.focus"
 FOCUS_LABEL = {"zh": "重点内容", "en": "Focus topics"}
-
-
-def _ipywidgets() -> Any:
-    try:
-        import ipywidgets
-    except ImportError:
-        raise ImportError("cerules.widgets needs ipywidgets: pip install 'cerules[notebook]' (or pip install ipywidgets)") from None
-    return ipywidgets
-
-
-@attrs.frozen
-class Control:
-    """One thing the explorer lets people change: a rule path and how to show it."""
-
-    path: str
-    kind: str
-    """`hours` (a slider of whole hours), `number` (a slider with steps), `codes` (a list, or any), `toggle`."""
-    label: Text
-    minimum: float = 0
-    maximum: float = 100
-    step: float = 1
-    any_allowed: bool = True
-    """For codes: `*` (anything) may be chosen."""
-
-
-CONTROLS: tuple[Control, ...] = (
-    Control("public.required_hours", "hours", Text("公需科目学时", "Public hours"), 0, 90),
-    Control("professional.required_hours", "hours", Text("专业科目学时", "Professional hours"), 0, 150),
-    Control(f"{FOCUS}.required_hours", "hours", Text("重点内容学时（0：不设）", "Focus-topic hours (0: none)"), 0, 30),
-    Control(f"{FOCUS}.count_topics", "codes", Text("重点内容主题", "Focus topics"), any_allowed=False),
-    Control("public.platforms", "codes", Text("公需科目认可平台", "Accepted public platforms")),
-    Control("public.topics", "codes", Text("公需科目认可主题", "Accepted public topics")),
-    Control("quality_course.teacher_multiplier", "number", Text("优质课程授课教师倍数", "Quality-course teacher multiplier"), 1, 4, 0.5),
-    Control("declared.max_hours_per_day", "number", Text("申报学时每日上限", "Declared hours per day at most"), 1, 24, 1),
-    Control("declared.requires_approval", "toggle", Text("申报学时须经单位审核", "Declared hours need approval")),
-)
-"""The controls the explorer shows, in order."""
-
-_DEFAULTS: dict[str, Any] = {f"{FOCUS}.required_hours": 0, "quality_course.teacher_multiplier": 1, "declared.requires_approval": True}
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -117,7 +80,7 @@ class DraftEditor:
         if value is None and path == f"{FOCUS}.count_topics":
             return self.focus_topics()
         if value is None:
-            return _DEFAULTS.get(path)
+            return default_for(path)
         return list(value) if isinstance(value, tuple) else value
 
     def current(self, path: str) -> Any:
@@ -226,85 +189,36 @@ class Explorer:
     # --- widgets ---
 
     def _build_widgets(self) -> None:
-        w = _ipywidgets()
-        wide = w.Layout(width="95%")
-        style = {"description_width": "15em"}
-        zh = self.lang == "zh"
-        cities = [("全省 / whole province", "")] + [(f"{name.zh} {name.en} ({code})", code) for code, name in CITIES.items()]
+        """The panel (see `layout.build_panel`), its widgets kept by role and wired to the editor."""
         series = sorted({s for s in self.baseline.people.attributes["title_series"] if s})
-        self.scope_widgets = {
-            "city": w.Dropdown(options=cities, value="", description="城市 city", style=style),
-            "unit_level": w.Dropdown(
-                options=[("全部 all", ""), ("市属 city units", "city"), ("省直 provincial units", "province")],
-                value="",
-                description="单位层级 unit level",
-                style=style,
-            ),
-            "title_series": w.Dropdown(
-                options=[("全部 all", "")] + [(s, s) for s in series], value="", description="职称系列 series", style=style
-            ),
-        }
+        options = {control.path: self._options(control.path) for control in CONTROLS if control.kind == "codes"}
+        panel = build_panel(
+            year=self.year,
+            people=len(self.baseline),
+            title_series=series,
+            plugins=list(self._plugin_choices),
+            options=options,
+            lang=self.lang,
+        )
+        self.panel = panel
+        self.widget = panel.widget
+        self.scope_widgets = panel.scope_widgets
+        self.plugin_boxes = panel.plugin_boxes
+        self.controls = panel.controls
+        self.any_boxes = panel.any_boxes
+        self.status = panel.status
+        self.summary_view, self.chart_view = panel.summary_view, panel.chart_view
+        self.toml_view, self.diff_view = panel.toml_view, panel.diff_view
+        self.export_path, self.export_button, self.export_status = panel.export_path, panel.export_button, panel.export_status
+        self.reset_button = panel.reset_button
         for key, widget in self.scope_widgets.items():
             widget.observe(lambda change, key=key: self._on_scope(key, change["new"]), names="value")
-        self.plugin_boxes = {name: w.Checkbox(value=True, description=name, indent=False) for name in self._plugin_choices}
         for box in self.plugin_boxes.values():
             box.observe(lambda change: None if self._quiet else self._plugins_changed(), names="value")
-
-        self.controls: dict[str, Any] = {}
-        self.any_boxes: dict[str, Any] = {}
-        rows = []
-        for control in CONTROLS:
-            label = f"{control.label.zh} {control.label.en}" if zh else control.label.en
-            if control.kind == "hours":
-                widget = w.IntSlider(
-                    min=int(control.minimum), max=int(control.maximum), step=1, description=label,
-                    continuous_update=False, style=style, layout=wide,
-                )  # fmt: skip
-            elif control.kind == "number":
-                widget = w.FloatSlider(
-                    min=control.minimum, max=control.maximum, step=control.step, description=label,
-                    continuous_update=False, style=style, layout=wide, readout_format=".1f",
-                )  # fmt: skip
-            elif control.kind == "toggle":
-                widget = w.Checkbox(description=label, indent=False)
-            else:
-                widget = w.SelectMultiple(options=self._options(control.path), description=label, rows=5, style=style, layout=wide)
-                if control.any_allowed:
-                    box = w.Checkbox(description="任何 any (*)", indent=False)
-                    box.observe(lambda change, path=control.path: self._on_control(path), names="value")
-                    self.any_boxes[control.path] = box
-            widget.observe(lambda change, path=control.path: self._on_control(path), names="value")
-            self.controls[control.path] = widget
-            rows.append(w.HBox([widget, self.any_boxes[control.path]]) if control.path in self.any_boxes else widget)
-
-        self.status = w.HTML()
-        self.summary_view = w.HTML()
-        self.chart_view = w.HTML()
-        self.toml_view = w.HTML()
-        self.diff_view = w.HTML()
-        tabs = w.Tab(children=[self.summary_view, self.chart_view, self.toml_view, self.diff_view])
-        for index, title in enumerate(("影响 Impact", "图表 Chart", "草案 TOML", "差异 Diff")):
-            tabs.set_title(index, title)
-        self.export_path = w.Text(value="draft.toml", description="导出到 export to", style=style)
-        self.export_button = w.Button(description="导出 Export", icon="download")
-        self.export_status = w.HTML()
+        for path, widget in [*self.any_boxes.items(), *self.controls.items()]:
+            widget.observe(lambda change, path=path: self._on_control(path), names="value")
         self.export_button.on_click(lambda _: self._on_export())
-        self.reset_button = w.Button(description="重置 Reset", icon="undo")
         self.reset_button.on_click(lambda _: self.reset())
-        parts = [
-            w.HTML(f"<b>规则草案 · draft explorer</b> — {self.year}, {len(self.baseline)} 人 people"),
-            w.VBox(list(self.scope_widgets.values())),
-        ]
-        if self.plugin_boxes:
-            parts.append(w.HBox([w.HTML("插件 plugins: "), *self.plugin_boxes.values()]))
-        parts += [
-            w.VBox(rows),
-            w.HBox([self.reset_button]),
-            self.status,
-            tabs,
-            w.HBox([self.export_path, self.export_button, self.export_status]),
-        ]
-        self.widget = w.VBox(parts)
 
     def _options(self, path: str) -> list[tuple[str, str]]:
         """Choices for a list of codes: the rules' catalogue and the codes the cohort's records use."""
@@ -320,33 +234,10 @@ class Explorer:
         self._quiet = True
         try:
             for control in CONTROLS:
-                widget = self.controls[control.path]
-                value = self.editor.current(control.path)
-                if control.kind == "codes":
-                    widget.options = self._options(control.path)
-                    codes = list(value or ())
-                    if control.path in self.any_boxes:
-                        self.any_boxes[control.path].value = ANY in codes
-                    known = {code for _, code in widget.options}
-                    widget.value = tuple(code for code in codes if code in known)
-                    widget.disabled = ANY in codes
-                elif control.kind == "toggle":
-                    widget.value = bool(value)
-                else:
-                    shown = 0 if value is None else value
-                    if shown > widget.max:  # a baseline above the slider's range: widen it rather than clip
-                        widget.max = shown
-                    widget.value = shown
+                options = self._options(control.path) if control.kind == "codes" else []
+                show_value(self.panel, control, self.editor.current(control.path), options)
         finally:
             self._quiet = False
-
-    def _widget_value(self, path: str) -> Any:
-        widget = self.controls[path]
-        if path in self.any_boxes and self.any_boxes[path].value:
-            return [ANY]
-        if isinstance(widget.value, tuple):
-            return list(widget.value)
-        return widget.value
 
     def _on_control(self, path: str) -> None:
         if self._quiet:
@@ -360,7 +251,7 @@ class Explorer:
                     select.value = tuple(code for _, code in select.options)
                 finally:
                     self._quiet = False
-        self.editor.set(path, self._widget_value(path))
+        self.editor.set(path, shown_value(self.panel, path))
         self.update()
 
     def _on_scope(self, key: str, value: str) -> None:
@@ -374,9 +265,9 @@ class Explorer:
         try:
             path = self.export(self.export_path.value)
         except (OSError, DraftError) as exc:
-            self.export_status.value = f"<span style='color:#cf222e'>{html.escape(str(exc))}</span>"
+            self.export_status.value = export_failed_html(str(exc))
         else:
-            self.export_status.value = f"已导出 exported: <code>{html.escape(str(path))}</code>"
+            self.export_status.value = exported_html(str(path))
 
     # --- the model ---
 
@@ -424,27 +315,19 @@ class Explorer:
             draft_rules = draft.apply(self.rules)
         except DraftError as exc:
             self.error = str(exc)
-            self.status.value = f"<pre style='color:#cf222e'>{html.escape(self.error)}</pre>"
+            self.status.value = refused_html(self.error)
             return
         self.error = None
         self.draft, self.draft_rules = draft, draft_rules
         self.impact: Impact = self.baseline.impact(draft_rules)
         self.changes: Changes = diff(self.rules, draft_rules, self.editor.scope or None) if len(draft) else Changes()
-        self.summary_view.value = self._impact_html()
+        self.summary_view.value = explorer_impact_html(self.impact)
         if self.show_chart:
             self.chart_view.value = self.impact.chart(lang="en").to_svg()
-        self.toml_view.value = f"<pre>{html.escape(draft.to_toml())}</pre>"
+        self.toml_view.value = toml_html(draft.to_toml())
         self.diff_view.value = self.changes._repr_html_()
         self.seconds = time.perf_counter() - start
-        self.status.value = f"<small>草案含 {len(draft)} 项规则 · draft sets {len(draft)} value(s) · {self.seconds:.2f} s</small>"
-
-    def _impact_html(self) -> str:
-        impact = self.impact
-        return (
-            f"<div class='cerules-impact'><p>{html.escape(impact.summary_line('zh'))}</p>"
-            f"<p>{html.escape(impact.summary_line('en'))}</p>"
-            f"{impact.by('city').html()}{impact.by('unit_level').html()}{impact.shortfall.html()}</div>"
-        )
+        self.status.value = explorer_status_html(len(draft), self.seconds)
 
     # --- results ---
 
@@ -500,7 +383,7 @@ def explore(cohort: Any, year: int = 2023, plugins: bool | Sequence[Any] = True,
     `plugins=True` offers the installed plugins (as `CERULES_LOAD_PLUGINS` selects), each with a
     checkbox; `False` the provincial rules alone; a list of names or plugin modules offers those.
     """
-    _ipywidgets()
+    ipywidgets_module()
     return Explorer(cohort, year=year, plugins=plugins, chart=chart, lang=lang)
 
 

@@ -4,11 +4,14 @@ from importlib import resources
 
 import cerules
 
+LAYERS = {2023: "qingdao-2023.toml"}
+"""The rule layer of each year; add a line for next year's file."""
+
 
 @cerules.hookimpl
 def register_layers(register, year):
-    if year == 2023:
-        register(resources.files(__name__) / "qingdao-2023.toml")
+    if year in LAYERS:
+        register(resources.files(__name__) / LAYERS[year])
 
 
 @cerules.hookimpl

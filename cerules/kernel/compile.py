@@ -1,30 +1,22 @@
-"""The kernel: every rule written once, over columns.
+"""Policies resolved and compiled once per policy profile into small arrays indexed by profile.
 
-Policies are resolved and compiled once per policy profile into small arrays (accepted platforms
-and topics, multipliers, caps, required amounts); records are mapped to their person's profile by
-index and decided by the compiled kernel (`_kernel.decide`). Explaining one person runs this same
-kernel on that person's rows, so one at a time or all together the numbers are the same.
+A cohort has few profiles (the distinct combinations of attributes that scopes look at) and many
+records: each profile's policy is resolved once, and its accepted platforms and topics, deadlines,
+multipliers, caps and required amounts become tables the kernel reads by index.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 
 import attrs
 import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from ..base.hours import to_hundredths
-from ..inputs.columns import as_arrow, utf8_buffers
-from ..inputs.normalise import PersonColumns, RecordColumns
+from ..inputs.normalise import RecordColumns
 from ..rules.model import Profile
 from ..rules.ruleset import ListedCourse, Policy, RuleSet
-from . import decide as _kernel
-from . import reasons as R
-
-NOT_APPLICABLE = _kernel.NOT_APPLICABLE
+from .decide import NOT_APPLICABLE
 
 
 @attrs.frozen
@@ -193,155 +185,3 @@ def _membership(accepted: frozenset[str] | None, vocabulary: tuple[str, ...], *,
     mask = np.array([code in accepted for code in vocabulary], dtype=bool)
     mask[0] = none_ok
     return mask
-
-
-def counts(reason: np.ndarray, credited: np.ndarray) -> np.ndarray:
-    """Which records count: credited in full, or cut by a cap but not to nothing."""
-    return (reason == R.CREDITED) | ((reason == R.CAP_EXCEEDED) & (credited > 0))
-
-
-def summary_counts(compliant: np.ndarray, reason: np.ndarray, credited: np.ndarray) -> dict[str, int]:
-    """The contract's `summary`: people, compliant, records, credited, rejected."""
-    counted = int(counts(reason, credited).sum())
-    return {
-        "people": len(compliant),
-        "compliant": int(compliant.sum()),
-        "records": len(reason),
-        "credited": counted,
-        "rejected": len(reason) - counted,
-    }
-
-
-@attrs.frozen
-class Ledger:
-    """The outcome for a cohort: every record's disposition and every person's requirements."""
-
-    year: int
-    rules: RuleSet
-    persons: PersonColumns
-    records: RecordColumns
-    compiled: CompiledPolicies
-    person_index: np.ndarray  # int64 [record], -1 when no such person
-    subject: np.ndarray  # int8 [record], after course lists; -1 when invalid
-    hours: np.ndarray  # int64 [record], hundredths, after course lists
-    topic: np.ndarray  # int32 [record], after course lists
-    listed: np.ndarray  # int32 [record], index into compiled.listed, -1 when not a listed course
-    reason: np.ndarray  # int8 [record], see reasons
-    credited: np.ndarray  # int64 [record], hundredths of an hour
-    required: np.ndarray  # int64 [person, requirement], -1 when it does not apply
-    achieved: np.ndarray  # int64 [person, requirement]
-    met: np.ndarray  # bool [person, requirement]
-    compliant: np.ndarray  # bool [person]
-
-    @property
-    def status_credited(self) -> np.ndarray:
-        """Records that count (a record cut by a cap but not to nothing still counts)."""
-        return counts(self.reason, self.credited)
-
-    @functools.cached_property
-    def records_by_person(self) -> tuple[np.ndarray, np.ndarray]:
-        """Record positions grouped by person, each person's in ledger order, and group offsets."""
-        rec = self.records
-        order = np.lexsort((rec.line, _string_rank(rec.record_id), rec.timestamp, rec.invalid, self.person_index))
-        order = order[self.person_index[order] >= 0]
-        offsets = np.searchsorted(self.person_index[order], np.arange(len(self.persons) + 1))
-        return order, offsets
-
-    def record_positions(self, person: int) -> np.ndarray:
-        order, offsets = self.records_by_person
-        return order[offsets[person] : offsets[person + 1]]
-
-    @property
-    def rejected_input(self) -> np.ndarray:
-        """Positions of records that belong to no person, in file order."""
-        return np.flatnonzero(self.person_index < 0)
-
-
-def _string_rank(values: pa.Array) -> np.ndarray:
-    """Rank of each string (missing first), for ordering independent of input order."""
-    if len(values) == 0:
-        return np.zeros(0, dtype=np.int64)
-    ranks = pc.rank(pc.fill_null(values, ""), sort_keys="ascending", tiebreaker="dense")
-    return ranks.to_numpy(zero_copy_only=False).astype(np.int64)
-
-
-def lookup(keys: np.ndarray, values: pa.Array) -> np.ndarray:
-    """Position of each value in `keys` (unique strings), -1 when absent (a hash join, not a sort)."""
-    if len(keys) == 0 or len(values) == 0:
-        return np.full(len(values), -1, dtype=np.int64)
-    found = pc.index_in(values, value_set=pa.array(keys, type=pa.string()))
-    return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-
-
-def evaluate_columns(rules: RuleSet, persons: PersonColumns, records: RecordColumns, *, person_index: np.ndarray | None = None) -> Ledger:
-    """Decide every record and every requirement of a cohort for the rule set's year.
-
-    `person_index` (each record's person among `persons`, -1 for none) may be given when the
-    caller has joined records to persons already.
-    """
-    compiled = compile_policies(rules, persons.profiles, records)
-    if person_index is None:
-        person_index = lookup(persons.person_id, records.person_id)
-    n_persons = len(persons)
-    person_profile = persons.profile if n_persons else np.zeros(0, dtype=np.int32)
-    listed, subject_code, hours, topic = _apply_course_lists(compiled, records, person_index, person_profile)
-    start, stop, count, grouped, strays = _kernel.person_spans(person_index, n_persons)
-    order = np.zeros(0, dtype=np.int64)
-    if not grouped:  # each person's records gathered first; input grouped by person is read in place
-        order, start, stop = _kernel.group_by_person(person_index, n_persons)
-    clean = stop - start == count  # no record of no person inside the span
-    id_data, id_bounds = utf8_buffers(as_arrow(records.record_id))
-    seen = _kernel.course_notes(len(records.courses) * len(records.subjects))
-    reason, credited, required, achieved, met, compliant = _kernel.decide(
-        order, start, stop, clean, strays, person_index, person_profile, subject_code, hours,
-        records.day, records.timestamp, records.platform, records.online, topic, records.course,
-        records.kind, records.credits, records.teacher, records.quality, records.declared, records.approved,
-        records.invalid, listed, seen, id_data, id_bounds,
-        dt.date(rules.year, 1, 1).toordinal(), dt.date(rules.year, 12, 31).toordinal(),
-        compiled.platform_ok, compiled.topic_ok, compiled.deadline, compiled.listed_only, compiled.multiplier,
-        compiled.needs_approval, compiled.daily_cap, compiled.counts_towards, compiled.plain, compiled.plain_towards,
-        compiled.requirement_in_hours,
-        compiled.hours_per_credit, compiled.at_most, compiled.sum_of, compiled.composite, compiled.required,
-    )  # fmt: skip
-    return Ledger(
-        year=rules.year,
-        rules=rules,
-        persons=persons,
-        records=records,
-        compiled=compiled,
-        person_index=person_index,
-        subject=subject_code,
-        hours=hours,
-        topic=topic,
-        listed=listed,
-        reason=reason,
-        credited=credited,
-        required=required,
-        achieved=achieved,
-        met=met,
-        compliant=compliant,
-    )
-
-
-def _apply_course_lists(
-    compiled: CompiledPolicies, records: RecordColumns, person_index: np.ndarray, person_profile: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Which listed course each record is (for its person), and its subject, hours and topic after the list."""
-    listed = np.full(len(records), -1, dtype=np.int32)
-    subject, hours, topic = records.subject, records.hours, records.topic
-    if not compiled.listed_codes:
-        return listed, subject, hours, topic
-    known = person_index >= 0
-    profile = np.where(known, person_profile[np.clip(person_index, 0, None)] if len(person_profile) else 0, 0)
-    code_of_course = np.full(len(records.courses) + 1, -1, dtype=np.int32)  # last slot: no course
-    positions = {code: i for i, code in enumerate(records.courses)}
-    for c, code in enumerate(compiled.listed_codes):
-        code_of_course[positions[code]] = c
-    code = code_of_course[records.course]
-    listed = np.where(code >= 0, compiled.listed_course[profile, np.clip(code, 0, None)], -1).astype(np.int32)
-    hit = (listed >= 0) & ~records.invalid
-    entry = np.clip(listed, 0, None)
-    subject = np.where(hit, compiled.listed_subject[entry], subject).astype(np.int8)
-    hours = np.where(hit & (compiled.listed_hours[entry] >= 0), compiled.listed_hours[entry], hours)
-    topic = np.where(hit & (compiled.listed_topic[entry] >= 0), compiled.listed_topic[entry], topic).astype(np.int32)
-    return listed, subject, hours, topic

@@ -1,0 +1,111 @@
+"""`cerules evaluate`: a cohort's year, streamed as the contract's JSON or CSV, or as a table for people."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from ..render import FORMATS
+from .common import EXIT_OK, load_rules_for
+
+LARGE_INPUT = 1_000_000
+"""Records above which a progress bar is shown (on a terminal)."""
+
+
+def add_commands(commands: Any) -> None:
+    evaluate = commands.add_parser("evaluate", help="evaluate persons' learning records for a year")
+    evaluate.add_argument("--year", type=int, required=True)
+    evaluate.add_argument("--persons", required=True, help="persons file (.csv, .jsonl or .parquet)")
+    evaluate.add_argument("--records", required=True, help="records file (.csv, .jsonl or .parquet)")
+    evaluate.add_argument("--format", choices=FORMATS, help="default: from --out's suffix, else table on a terminal, else json")
+    evaluate.add_argument("--out", help="write here instead of standard output (all or nothing)")
+    evaluate.add_argument("--lang", choices=("zh", "en"), default="zh")
+    evaluate.add_argument("--rules", action="append", default=[], metavar="FILE", help="a draft rules file (TOML), applied last")
+    evaluate.add_argument("--no-plugins", action="store_true", help="the provincial rules alone")
+    evaluate.add_argument("--strict", action="store_true", help="any invalid input row fails the run (exit 2)")
+    evaluate.set_defaults(handler=run)
+
+
+def _output_format(args: argparse.Namespace) -> str:
+    if args.format:
+        return args.format
+    if args.out:
+        suffix = Path(args.out).suffix.lower()
+        return {".csv": "csv", ".txt": "table"}.get(suffix, "json")
+    return "table" if sys.stdout.isatty() else "json"
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..evaluation.batch import ChunkedRun
+    from ..evaluation.cohort import evaluate, read_inputs
+    from ..render.csv import write_csv_stream
+    from ..render.json import write_json_stream
+    from ..render.report import render
+
+    rules = load_rules_for(args)
+    persons, records = read_inputs(args.persons, args.records)
+    fmt = _output_format(args)
+    if fmt == "table":  # for people at a terminal: one evaluation, aligned columns
+        evaluation = evaluate(rules, persons, records, strict=args.strict)
+        _emit(args, lambda stream: stream.write(render(evaluation, fmt, args.lang).encode("utf-8")))
+        return EXIT_OK
+    run = ChunkedRun(rules, persons, records)
+    problem = run.strict_problem() if args.strict else None
+    if problem is not None:
+        raise problem
+    options: dict[str, Any] = {"progress": _progress_bar(len(records), args.lang)}
+
+    def write(stream: BinaryIO) -> None:
+        if fmt == "json":
+            write_json_stream(run, stream, args.lang, **options)
+        else:
+            write_csv_stream(run, stream, **options)
+        late = run.strict_problem() if args.strict else None
+        if late is not None:
+            raise late
+
+    _emit(args, write, buffered=args.strict)
+    return EXIT_OK
+
+
+def _emit(args: argparse.Namespace, write: Callable[[BinaryIO], object], *, buffered: bool = False) -> None:
+    """Write to --out (all or nothing) or to standard output (buffered when a late error must leave nothing)."""
+    from ..inputs.reading import InputError
+    from ..render.files import atomic_output
+
+    if args.out:
+        try:
+            with atomic_output(args.out) as stream:
+                write(stream)
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            raise InputError(args.out, f"无法写入输出文件：{reason}", f"cannot write the output: {reason}") from None
+        return
+    if buffered:
+        buffer = io.BytesIO()
+        write(buffer)
+        sys.stdout.buffer.write(buffer.getvalue())
+    else:
+        write(sys.stdout.buffer)
+    sys.stdout.flush()
+
+
+def _progress_bar(records: int, lang: str) -> Callable[[int, int], None] | None:
+    """A progress bar on standard error, when it is a terminal and the input is large."""
+    if records < LARGE_INPUT or not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    bar = tqdm(total=None, unit="块" if lang == "zh" else "chunk", desc="评估" if lang == "zh" else "evaluating", file=sys.stderr)
+
+    def update(done: int, total: int) -> None:
+        bar.total = total
+        bar.update(done - bar.n)
+        if done == total:
+            bar.close()
+
+    return update

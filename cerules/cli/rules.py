@@ -1,0 +1,93 @@
+"""`cerules rules show|lint`: the effective rules of a year with their citations; checking rule files."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import TYPE_CHECKING, Any
+
+from .common import EXIT_FAILED, EXIT_OK, Parser, load_rules_for, scope_text
+
+if TYPE_CHECKING:
+    from ..rules.model import Layer
+    from ..rules.ruleset import RuleSet
+
+
+def add_commands(commands: Any) -> None:
+    rules = commands.add_parser("rules", help="look at rule files")
+    rule_commands = rules.add_subparsers(dest="rules_command", required=True, parser_class=Parser)
+    show = rule_commands.add_parser("show", help="print the effective rules of a year with their citations")
+    show.add_argument("--year", type=int, required=True)
+    show.add_argument("--rules", action="append", default=[], metavar="FILE")
+    show.add_argument("--no-plugins", action="store_true")
+    show.add_argument("--json", action="store_true", help="machine-readable output")
+    show.add_argument("--lang", choices=("zh", "en"), default="zh")
+    show.set_defaults(handler=show_rules)
+    lint = rule_commands.add_parser("lint", help="check rule files: every value needs a citation")
+    lint.add_argument("files", nargs="+", metavar="FILE")
+    lint.add_argument("--lang", choices=("zh", "en"), default="zh")
+    lint.set_defaults(handler=lint_rules)
+
+
+def show_rules(args: argparse.Namespace) -> int:
+    rules = load_rules_for(args)
+    if args.json:
+        print(json.dumps(describe_rules(rules), ensure_ascii=False, indent=2))
+        return EXIT_OK
+    zh = args.lang == "zh"
+    print(f"{args.year} {'年度生效规则' if zh else 'effective rules'} · sha256 {rules.sha256}")
+    for layer in rules.layers:
+        print(f"\n[{layer.rank}] {layer.id} — {layer.title.in_lang(args.lang)}")
+        print(f"  {'来源' if zh else 'source'}: {layer.source or layer.file}  ({layer.file})")
+        if layer.scope:
+            print(f"  {'适用' if zh else 'scope'}: {scope_text(layer.scope.as_dict())}")
+        for path, value in layer.cited_values():
+            when = f"  [{scope_text(value.when.as_dict())}]" if value.when else ""
+            flag = (" （未核实）" if zh else " (unverified)") if not value.verified else ""
+            shown = ", ".join(value.value) if isinstance(value.value, tuple) else value.value
+            print(f"  {path} = {shown}{when}  — {value.citation or ('（无依据）' if zh else '(no citation)')}{flag}")
+    return EXIT_OK
+
+
+def describe_rules(rules: RuleSet) -> dict[str, Any]:
+    """The effective rules as data: every layer and every value with its citation."""
+    return {
+        "year": rules.year,
+        "sha256": rules.sha256,
+        "layers": [_describe_layer(layer) for layer in rules.layers],
+    }
+
+
+def _describe_layer(layer: Layer) -> dict[str, Any]:
+    return {
+        "id": layer.id,
+        "rank": layer.rank,
+        "plugin": layer.plugin,
+        "file": layer.file,
+        "source": layer.source,
+        "version": layer.version,
+        "scope": layer.scope.as_dict(),
+        "values": [
+            {
+                "path": path,
+                "value": list(value.value) if isinstance(value.value, tuple) else value.value,
+                "citation": value.citation,
+                "when": value.when.as_dict(),
+                "verified": value.verified,
+            }
+            for path, value in layer.cited_values()
+        ],
+    }
+
+
+def lint_rules(args: argparse.Namespace) -> int:
+    from ..rules import lint_layer, load_layer
+
+    errors = 0
+    for file in args.files:
+        layer = load_layer(file, default_rank="draft")
+        for problem in lint_layer(layer):
+            message = problem.message_zh if args.lang == "zh" else problem.message_en
+            print(f"{problem.file}: {problem.severity}: key '{problem.key}': {message}")
+            errors += problem.severity == "error"
+    return EXIT_FAILED if errors else EXIT_OK

@@ -1,0 +1,133 @@
+"""Running the kernel on a cohort: records joined to persons, course lists applied, every record decided.
+
+Records are mapped to their person's profile by index and decided by the compiled kernel
+(`decide.decide`). Explaining one person runs this same kernel on that person's rows, so one at
+a time or all together the numbers are the same.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..inputs.columns import as_arrow, utf8_buffers
+from ..inputs.normalise import PersonColumns, RecordColumns
+from ..rules.ruleset import RuleSet
+from .compile import CompiledPolicies, compile_policies
+from .decide import Records, Tables, course_notes, decide
+from .grouping import group_persons
+from .ledger import Ledger
+
+
+def lookup(keys: np.ndarray, values: pa.Array) -> np.ndarray:
+    """Position of each value in `keys` (unique strings), -1 when absent (a hash join, not a sort)."""
+    if len(keys) == 0 or len(values) == 0:
+        return np.full(len(values), -1, dtype=np.int64)
+    found = pc.index_in(values, value_set=pa.array(keys, type=pa.string()))
+    return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def evaluate_columns(rules: RuleSet, persons: PersonColumns, records: RecordColumns, *, person_index: np.ndarray | None = None) -> Ledger:
+    """Decide every record and every requirement of a cohort for the rule set's year.
+
+    `person_index` (each record's person among `persons`, -1 for none) may be given when the
+    caller has joined records to persons already.
+    """
+    compiled = compile_policies(rules, persons.profiles, records)
+    if person_index is None:
+        person_index = lookup(persons.person_id, records.person_id)
+    person_profile = persons.profile if len(persons) else np.zeros(0, dtype=np.int32)
+    listed, subject, hours, topic = _apply_course_lists(compiled, records, person_index, person_profile)
+    id_data, id_offsets = utf8_buffers(as_arrow(records.record_id))
+    columns = Records(
+        person=person_index,
+        subject=subject,
+        hours=hours,
+        day=records.day,
+        timestamp=records.timestamp,
+        platform=records.platform,
+        online=records.online,
+        topic=topic,
+        course=records.course,
+        kind=records.kind,
+        credits=records.credits,
+        teacher=records.teacher,
+        quality=records.quality,
+        declared=records.declared,
+        approved=records.approved,
+        invalid=records.invalid,
+        listed=listed,
+        id_data=id_data,
+        id_offsets=id_offsets,
+    )
+    seen = course_notes(len(records.courses) * len(records.subjects))
+    outcome = decide(columns, group_persons(person_index, person_profile), kernel_tables(compiled, rules.year), seen)
+    return Ledger(
+        year=rules.year,
+        rules=rules,
+        persons=persons,
+        records=records,
+        compiled=compiled,
+        person_index=person_index,
+        subject=subject,
+        hours=hours,
+        topic=topic,
+        listed=listed,
+        reason=outcome.reason,
+        credited=outcome.credited,
+        required=outcome.required,
+        achieved=outcome.achieved,
+        met=outcome.met,
+        compliant=outcome.compliant,
+    )
+
+
+def kernel_tables(compiled: CompiledPolicies, year: int) -> Tables:
+    """The compiled policies' tables the kernel reads, and the year's first and last day."""
+    return Tables(
+        first_day=dt.date(year, 1, 1).toordinal(),
+        last_day=dt.date(year, 12, 31).toordinal(),
+        platform_ok=compiled.platform_ok,
+        topic_ok=compiled.topic_ok,
+        deadline=compiled.deadline,
+        listed_only=compiled.listed_only,
+        multiplier=compiled.multiplier,
+        needs_approval=compiled.needs_approval,
+        daily_cap=compiled.daily_cap,
+        counts_towards=compiled.counts_towards,
+        plain=compiled.plain,
+        plain_towards=compiled.plain_towards,
+        in_hours=compiled.requirement_in_hours,
+        hours_per_credit=compiled.hours_per_credit,
+        at_most=compiled.at_most,
+        sum_of=compiled.sum_of,
+        composite=compiled.composite,
+        required=compiled.required,
+    )
+
+
+def _apply_course_lists(
+    compiled: CompiledPolicies, records: RecordColumns, person_index: np.ndarray, person_profile: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Which listed course each record is (for its person), and its subject, hours and topic after the list."""
+    listed = np.full(len(records), -1, dtype=np.int32)
+    subject, hours, topic = records.subject, records.hours, records.topic
+    if not compiled.listed_codes:
+        return listed, subject, hours, topic
+    known = person_index >= 0
+    profile = np.where(known, person_profile[np.clip(person_index, 0, None)] if len(person_profile) else 0, 0)
+    code_of_course = np.full(len(records.courses) + 1, -1, dtype=np.int32)  # last slot: no course
+    positions = {code: i for i, code in enumerate(records.courses)}
+    for c, code in enumerate(compiled.listed_codes):
+        code_of_course[positions[code]] = c
+    code = code_of_course[records.course]
+    listed = np.where(code >= 0, compiled.listed_course[profile, np.clip(code, 0, None)], -1).astype(np.int32)
+    hit = (listed >= 0) & ~records.invalid
+    entry = np.clip(listed, 0, None)
+    subject = np.where(hit, compiled.listed_subject[entry], subject).astype(np.int8)
+    hours = np.where(hit & (compiled.listed_hours[entry] >= 0), compiled.listed_hours[entry], hours)
+    topic = np.where(hit & (compiled.listed_topic[entry] >= 0), compiled.listed_topic[entry], topic).astype(np.int32)
+    return listed, subject, hours, topic
