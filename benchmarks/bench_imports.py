@@ -38,6 +38,12 @@ def wall(command: list[str], runs: int, cwd: str) -> float:
     return statistics.median(times)
 
 
+def paired_difference(a: list[str], b: list[str], runs: int, cwd: str) -> float:
+    """Median of (A - B) over runs taken in turns, A B A B …, so drift on a shared machine cancels out."""
+    differences = [wall(a, 1, cwd) - wall(b, 1, cwd) for _ in range(runs)]
+    return statistics.median(differences)
+
+
 def importtime_of(module: str, cwd: str) -> float:
     """Cumulative import time of a module as `python -X importtime` reports it, in seconds."""
     done = subprocess.run([PYTHON, "-X", "importtime", "-c", f"import {module}"], cwd=cwd, capture_output=True, text=True, check=True)
@@ -65,9 +71,9 @@ def main() -> None:
                 0.3,
             ),
         }
-        with_plugin = wall([PYTEST, "-q", "-p", "no:cacheprovider", empty], runs, empty)
-        without_plugin = wall([PYTEST, "-q", "-p", "no:cacheprovider", "-p", "no:cerules", empty], runs, empty)
-        figures["pytest plugin: added to a session with no rule tests"] = (with_plugin - without_plugin, 0.05)
+        session = [PYTEST, "-q", "-p", "no:cacheprovider", empty]
+        added = paired_difference(session, [*session, "-p", "no:cerules"], 2 * runs + 1, empty)
+        figures["pytest plugin: added to a session with no rule tests"] = (added, 0.05)
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, median of {runs} runs; plugins: {environment_note}")
     print(f"bare interpreter start-up: {bare:.3f} s")
     for name, (seconds, target) in figures.items():

@@ -38,8 +38,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args))
     except CeruleError as exc:
-        localized = getattr(exc, "localized", None)  # input errors say file, line and column in the reader's language
-        print(f"cerules: {localized(lang) if localized else exc}", file=sys.stderr)
+        print(f"cerules: {exc.in_lang(lang)}", file=sys.stderr)
         return EXIT_USAGE
     except (ValueError, FileExistsError) as exc:
         if args.command != "new-plugin":
