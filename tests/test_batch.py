@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cerules
+from cerules.base.errors import CeruleError
 from cerules.evaluation.batch import ChunkedRun, evaluate_batch
 from cerules.inputs.synth import generate
 from cerules.render.csv import to_csv, write_csv_stream
@@ -141,7 +142,7 @@ def test_the_synth_command_writes_a_cohort_that_evaluate_reads(tmp_path, capsys)
 def test_bad_values_leave_no_reference_cycles_holding_a_chunks_columns(rules):
     # Kept with their tracebacks, parse errors held their frames, and the columns in them, until
     # the cyclic collector ran: a whole province's run grew by tens of MB a chunk.
-    people = [{"person_id": "p", "city": "370100"}]
+    people = [{"person_id": "p", "city": "370100", "unit_level": "city"}]
     records = [
         {"record_id": f"r{i}", "person_id": "p", "subject": "public", "hours": hours, "completed_at": when}
         for i, (hours, when) in enumerate([("1,5", "2023-03-01"), ("2", "March 2023"), ("一", "2023-13-01"), ("3", "2023-05-01")])
@@ -157,3 +158,45 @@ def test_bad_values_leave_no_reference_cycles_holding_a_chunks_columns(rules):
         gc.set_debug(0)
         gc.garbage.clear()
     assert held == []
+
+
+def test_evaluate_batch_reads_file_paths_as_evaluate_files_does(rules, examples):
+    batch = evaluate_batch(rules, examples / "persons.csv", str(examples / "records.csv"), chunk_records=100)
+    whole = cerules.evaluate_files(rules, examples / "persons.csv", examples / "records.csv")
+    assert batch.summary() == whole.summary()
+    assert np.array_equal(batch.reason, whole.ledger.reason) and np.array_equal(batch.credited, whole.ledger.credited)
+    assert batch.data_quality == whole.data_quality()
+
+
+def test_evaluate_batch_refuses_a_persons_file_without_persons_as_evaluate_files_does(rules, tmp_path, examples):
+    empty = tmp_path / "persons.csv"
+    empty.write_text("person_id,city,unit_level\n", encoding="utf-8")
+    with pytest.raises(CeruleError, match="no persons"):
+        evaluate_batch(rules, empty, examples / "records.csv")
+
+
+def test_with_no_usable_person_the_batch_is_empty_and_every_record_is_rejected(rules):
+    people = [{"person_id": "p", "city": "上海", "unit_level": "city"}, {"person_id": "q", "city": "", "unit_level": "city"}]
+    records = [
+        {"record_id": f"r{i}", "person_id": pid, "subject": "public", "hours": "2", "completed_at": "2023-05-01"}
+        for i, pid in enumerate(["p", "q", "nobody", "p"])
+    ]
+    batch = evaluate_batch(rules, people, records, chunk_records=1)
+    assert batch.summary() == {"people": 0, "compliant": 0, "records": 4, "credited": 0, "rejected": 4}
+    assert batch.records_table().column("reason").to_pylist() == ["invalid_person", "invalid_person", "unknown_person", "invalid_person"]
+    assert batch.people_table().num_rows == 0 and len(batch.rejected_persons) == 2
+    assert batch.data_quality.rejected_rows == 6
+
+
+@SETTINGS
+@given(cohorts(max_records=30), st.integers(min_value=1, max_value=8))
+def test_the_data_quality_report_of_a_streamed_run_is_the_whole_ones(rules_with_plugins, cohort, chunk_records):
+    people, records = cohort
+    people = [*people, {"person_id": "bad", "city": "上海", "unit_level": None}]
+    records = [*records, {"record_id": "of-bad", "person_id": "bad", "subject": "public", "hours": "1", "completed_at": "2023-05-01"}]
+    whole = cerules.evaluate(rules_with_plugins, people, records)
+    run = ChunkedRun(rules_with_plugins, people, records, chunk_records=chunk_records)
+    document = json.loads(json_stream(run))
+    assert document["data_quality"] == whole.to_document()["data_quality"] == run.data_quality().to_dict()
+    assert run.data_quality() == whole.data_quality()
+    assert whole.data_quality().rejected_records["invalid_person"] == 1

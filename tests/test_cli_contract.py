@@ -143,7 +143,7 @@ def test_the_same_inputs_and_rules_give_the_same_document(capsys, cohort):
 
 
 def test_sums_are_exact(capsys, tmp_path):
-    persons = write_csv(tmp_path / "p.csv", ["person_id", "city"], [["p1", "青岛"]])
+    persons = write_csv(tmp_path / "p.csv", ["person_id", "city", "unit_level"], [["p1", "青岛", "市属"]])
     rows = [[f"r{i}", "p1", "public", "0.1", "2023-05-01", "", "", "", "", "", "", "", ""] for i in range(30)]
     records = write_csv(tmp_path / "r.csv", RECORD_HEADER, rows)
     document = evaluate(capsys, persons, records)
@@ -295,7 +295,8 @@ def test_a_year_without_rules_exits_2(capsys, cohort):
 
 
 def test_persons_must_have_unique_ids_and_known_cities(capsys, tmp_path, cohort):
-    persons = write_csv(tmp_path / "p.csv", ["person_id", "city"], [["p1", "青岛"], ["p1", "济南"], ["p2", "上海"], ["p3", "370800"]])
+    rows = [["p1", "青岛", ""], ["p1", "济南", ""], ["p2", "上海", ""], ["p3", "370800", ""]]
+    persons = write_csv(tmp_path / "p.csv", ["person_id", "city", "unit_level"], rows)
     document = evaluate(capsys, persons, cohort[1], "--lang", "en")
     assert [p["person_id"] for p in document["people"]] == ["p1", "p3"]
     rejected = {(r["person_id"], r["line"], r["column"]) for r in document["rejected_persons"]}

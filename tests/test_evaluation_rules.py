@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import cerules
+from cerules.rules.regions import CITIES, city_code
 from tests.conftest import person, record
 
 
@@ -241,3 +247,106 @@ def test_a_profile_can_be_written_in_the_words_people_use(rules):
     profile = cerules.Profile.of(city="青岛", unit_level="省直")
     assert profile == cerules.Profile(city="370200", unit_level="province")
     assert rules.resolve(profile).accepted("public", "platforms") == {"sdou", "xkyx", "zjzd"}
+
+
+# Reading inputs as real exports write them.
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["370200", "青岛市", "青岛", "Qingdao", "山东省青岛市", "山东青岛", "山东省青岛", " 山东省 青岛市 ", "370202", "370211",
+     "370200.0", "370202.00", " 370200 ", "３７０２００", "山东省370200"],
+)  # fmt: skip
+def test_a_city_is_read_as_exports_write_it_with_the_province_a_district_code_or_a_spreadsheet_number(rules, written):
+    assert cerules.evaluate_person(rules, person(city=written), []).profile.city == "370200"
+
+
+@pytest.mark.parametrize("written", ["北京", "上海市", "山东省上海市", "山东省", "山东", "110101", "370000", "379001", "370200.5", "37020"])
+def test_what_is_not_a_shandong_city_is_still_refused(rules, written):
+    with pytest.raises(ValueError, match="city"):
+        cerules.evaluate_person(rules, person(city=written), [])
+
+
+@given(st.integers(min_value=0, max_value=999_999))
+def test_a_six_digit_code_names_the_city_of_its_first_four_digits_when_that_is_a_city(number):
+    # GB/T 2260: province (2 digits), city (2), county-level unit (2). 莱芜 (3712) is part of 济南 since 2019.
+    code = f"{number:06d}"
+    if code[:4] + "00" in CITIES or code[:4] == "3712":
+        city = "370100" if code[:4] == "3712" else code[:4] + "00"
+        assert city_code(code) == city == city_code(f"{code}.0")
+    else:
+        with pytest.raises(ValueError):
+            city_code(code)
+
+
+def test_records_of_a_person_who_is_in_the_file_but_invalid_say_so_not_that_the_person_is_missing(rules):
+    persons = [person("C5", city="上海"), person("ok")]
+    records = [
+        record(person_id="C5", record_id="theirs"),
+        record(person_id="ghost", record_id="nobody's"),
+        record(person_id="C5", hours="abc", record_id="broken"),
+    ]
+    document = cerules.evaluate(rules, persons, records).to_document("en")
+    entries = {entry["record_id"]: entry for entry in document["rejected_input"]}
+    assert {key: entry["reason"] for key, entry in entries.items()} == {
+        "theirs": "invalid_person",
+        "nobody's": "unknown_person",
+        "broken": "invalid_record",  # a record that is itself invalid says so first
+    }
+    message = entries["theirs"]["message"]
+    assert "'C5'" in message and "line 1" in message and "city" in message and "no person" not in message
+    zh = cerules.evaluate(rules, persons, records).to_document("zh")["rejected_input"]
+    assert "没有" not in next(e["message"] for e in zh if e["record_id"] == "theirs")
+
+
+def test_a_repeated_person_id_keeps_its_first_row_so_its_records_are_that_persons(rules):
+    evaluation = cerules.evaluate(rules, [person("p1"), person("p1", city="上海")], [record(person_id="p1", record_id="r")])
+    assert [r.status for r in evaluation.person("p1").records] == ["credited"]
+    assert evaluation.to_document()["rejected_input"] == []
+
+
+def test_strict_names_a_record_of_an_invalid_person_as_a_bad_row(rules):
+    from cerules.evaluation.cohort import first_bad_record
+
+    evaluation = cerules.evaluate(rules, [person("C5", city="上海")], [record(person_id="C5")])
+    problem = first_bad_record("records.csv", evaluation.ledger)
+    assert problem is not None and problem.column == "person_id" and "C5" in str(problem)
+
+
+MISSING = [None, float("nan"), np.nan, np.float32("nan"), np.datetime64("NaT")]
+
+
+@pytest.mark.parametrize("missing", MISSING, ids=repr)
+def test_missing_values_of_in_memory_rows_are_blank_cells(rules, missing):
+    optional = ("platform", "mode", "topic", "course_id", "role", "quality_course", "source", "approved", "kind", "credits")
+    rows = [
+        record(hours=30, record_id="a", **dict.fromkeys(optional, missing)),
+        record("professional", 60.0, record_id="b", credits=missing),
+    ]
+    result = cerules.evaluate_person(rules, person(title_series=missing, industry=missing), rows)
+    assert result.compliant and [r.reason for r in result.records] == [None, None]
+
+
+def test_a_dataframes_blank_cells_are_blank_whether_given_as_a_frame_or_as_its_records(rules):
+    pandas = pytest.importorskip("pandas")
+    frame = pandas.DataFrame(
+        [
+            record(hours=30, record_id="a", platform="sdou", credits=None, completed_at="2023-03-01"),
+            record("professional", 60, record_id="b", platform=None, credits=2.5, completed_at=None),
+            record("professional", 2, record_id="c", platform=None, credits=None, completed_at="2023-03-02"),
+        ]
+    )
+    people = pandas.DataFrame([person(title_series=None), person("p2", unit_level=None)])
+    assert math.isnan(frame.to_dict("records")[0]["credits"])  # what a DataFrame gives for a blank cell
+    for persons, records in ((people.to_dict("records"), frame.to_dict("records")), (people, frame)):
+        document = cerules.evaluate(rules, persons, records).to_document("en")
+        reasons = {r["record_id"]: (r["reason"], r["message"]) for r in document["people"][0]["records"]}
+        assert reasons["a"][0] is None and reasons["c"][0] is None
+        assert reasons["b"][0] == "invalid_record" and "completed_at is empty" in reasons["b"][1]
+        assert document["people"][1]["defaults"] == {"unit_level": "city"}
+
+
+def test_pandas_missing_markers_are_blank_cells(rules):
+    pandas = pytest.importorskip("pandas")
+    rows = [record(hours=30, credits=pandas.NA, platform=pandas.NaT, topic=pandas.NA)]
+    assert cerules.evaluate_person(rules, person(title_series=pandas.NA), rows).records[0].reason is None

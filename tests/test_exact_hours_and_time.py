@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 import cerules
 from cerules.base.errors import BadValue
-from cerules.base.hours import format_amount, parse_amount
+from cerules.base.hours import LIMIT, format_amount, parse_amount
 from cerules.base.instants import parse_instant
 from tests.conftest import person, record
 
@@ -86,3 +86,121 @@ def test_records_at_the_utc_and_shanghai_year_boundary_are_assigned_by_shanghai_
     result = cerules.evaluate_person(rules, person(), records)
     outcome = {r.record_id: r.reason for r in result.records}
     assert outcome == {"late": "out_of_year", "early": None}
+
+
+# --- Reading numbers: total, bounded, ASCII ----------------------------------------------------
+
+
+@given(st.text())
+def test_any_text_parses_to_an_amount_or_a_bad_value_never_another_error(text):
+    try:
+        value = parse_amount(text)
+    except BadValue:
+        return
+    assert abs(value) <= LIMIT
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("1e400", "amount above the bound of 10000000000000: '1e400'"),
+        ("123456789012345678901234", "amount above the bound of 10000000000000: '123456789012345678901234'"),
+        ("1" + "0" * 27, "amount above the bound of 10000000000000: '1000000000000000000000000000'"),
+        ("1e99999999999999999999", "number out of range: '1e99999999999999999999'"),
+        ("nan", "not a finite number: 'nan'"),
+        ("-Infinity", "not a finite number: '-Infinity'"),
+        ("1,5", "not a decimal number: '1,5'"),
+        ("１２", "write numbers in ASCII digits (0-9): '１２'"),
+        ("٣", "write numbers in ASCII digits (0-9): '٣'"),
+        ("1_000", "not a decimal number: '1_000'"),
+        ("9" * 5000, "amount above the bound of 10000000000000: '" + "9" * 40 + "'…"),
+    ],
+)
+def test_numbers_beyond_reach_or_not_in_ascii_digits_are_refused_saying_why(text, message):
+    with pytest.raises(BadValue) as refused:
+        parse_amount(text)
+    assert str(refused.value) == message
+
+
+def test_a_bound_refuses_what_lies_above_it_and_keeps_what_reaches_it():
+    assert parse_amount("10000", maximum=1_000_000) == 1_000_000
+    assert parse_amount("-10000", maximum=1_000_000) == -1_000_000
+    with pytest.raises(BadValue, match="bound of 10000: '10000.01'"):
+        parse_amount("10000.01", maximum=1_000_000)
+
+
+# --- Reading dates: spreadsheet forms, serials, the representable years ----------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2023/9/16", "2023-09-16T00:00:00+08:00"),
+        ("2023/9/16 9:50", "2023-09-16T09:50:00+08:00"),
+        ("2023/9/16 19:50", "2023-09-16T19:50:00+08:00"),
+        ("2023-9-16", "2023-09-16T00:00:00+08:00"),
+        ("2023-9-16 9:50", "2023-09-16T09:50:00+08:00"),
+        ("2023/09/16 09:50:07", "2023-09-16T09:50:07+08:00"),
+        ("2023/9/16T9:50Z", "2023-09-16T17:50:00+08:00"),
+    ],
+)
+def test_spreadsheet_dates_without_zero_padding_are_read(text, expected):
+    assert parse_instant(text).isoformat() == expected
+
+
+@pytest.mark.parametrize("text", ["2023-9/16", "2023/9/16 9", "2023/9/16 9:5"])
+def test_half_spreadsheet_forms_are_still_refused(text):
+    with pytest.raises(BadValue):
+        parse_instant(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("45185", "2023-09-16T00:00:00+08:00"),  # Excel 1900 date system
+        ("44927", "2023-01-01T00:00:00+08:00"),
+        ("45185.4097", "2023-09-16T09:49:58+08:00"),  # 0.4097 of a day is 35398.08 s: to the nearest second
+        ("45185.5", "2023-09-16T12:00:00+08:00"),
+        ("45291.99999", "2023-12-31T23:59:59+08:00"),
+        ("45291.999999", "2024-01-01T00:00:00+08:00"),  # 86399.9136 s rounds to the next midnight
+        ("25569", "1970-01-01T00:00:00+08:00"),
+    ],
+)
+def test_excel_serial_dates_are_read_as_shanghai_wall_time_when_asked(text, expected):
+    assert parse_instant(text, excel_serials=True).isoformat() == expected
+    with pytest.raises(BadValue):  # not where a date of a form is asked for
+        parse_instant(text)
+
+
+@pytest.mark.parametrize("text", ["4518", "045185", "45185.", "123456", "45185,5"])
+def test_only_five_digit_serials_are_serials(text):
+    with pytest.raises(BadValue):
+        parse_instant(text, excel_serials=True)
+
+
+@pytest.mark.parametrize("text", ["2023", "2023-05", "2023/5", "2023-W22", "2023W22"])
+def test_a_year_month_or_week_alone_is_not_a_date(text):
+    # ISO 8601 allows them, but the day decides daily caps and deadlines: they are not read as the first day.
+    with pytest.raises(BadValue, match="alone is not a date"):
+        parse_instant(text)
+
+
+@pytest.mark.parametrize("text", ["0001-01-01", "0001-01-01T00:00:00", "9999-12-31T23:00:00-05:00", "9999-12-31T20:00:00Z"])
+def test_instants_outside_the_years_1_to_9999_in_shanghai_or_utc_are_refused(text):
+    with pytest.raises(BadValue) as refused:
+        parse_instant(text)
+    assert "outside the years 1-9999" in str(refused.value) and "1-9999" in refused.value.in_lang("zh")
+
+
+@pytest.mark.parametrize("text", ["0001-01-02", "9999-12-31", "9999-12-31T15:59:59Z"])
+def test_the_edges_of_the_representable_years_are_read(text):
+    assert 1 <= parse_instant(text).year <= 9999
+
+
+@given(st.text())
+def test_any_text_parses_to_an_instant_or_a_bad_value_never_another_error(text):
+    for serials in (False, True):
+        try:
+            parse_instant(text, excel_serials=serials)
+        except BadValue:
+            pass

@@ -6,6 +6,7 @@ import base64
 import re
 import zlib
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 
@@ -163,8 +164,8 @@ def test_a_failed_export_leaves_the_old_file_and_nothing_else(tmp_path: Path, mo
     target = tmp_path / "plan.docx"
     target.write_bytes(b"the old document")
 
-    def broken(document: object, path: Path) -> None:
-        path.write_bytes(b"half a document")
+    def broken(document: object, stream: BinaryIO) -> None:
+        stream.write(b"half a document")
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(cerules.forms.docx_writer, "render_docx", broken)

@@ -8,6 +8,7 @@ import datetime as dt
 import decimal
 import io
 import json
+import os
 import pickle
 import re
 import subprocess
@@ -628,6 +629,9 @@ def test_csv_reads_back_what_was_written(tmp_path: Path, table, encoding: str, q
 
     result = read_table(path, required=names)
 
+    # Rows of only empty or blank cells after the last row holding anything are a spreadsheet's, not data.
+    while rows and not any(value.strip() for value in rows[-1]):
+        rows, lines = rows[:-1], lines[:-1]
     assert len(result) == len(rows)
     assert cells(result) == {name: [expected_cell(row[j]) for row in rows] for j, name in enumerate(names)}
     assert list(result.lines) == lines
@@ -691,3 +695,79 @@ def test_reading_a_csv_or_json_lines_file_does_not_load_numba(tmp_path: Path) ->
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+# --------------------------------------------------------------------------------------------
+# What spreadsheets and hostile writers add
+
+
+class TestWhatSpreadsheetsAdd:
+    def test_rows_of_only_commas_after_the_data_are_not_rows(self, tmp_path: Path) -> None:
+        table = read_table(write(tmp_path, "r.csv", "a,b,c\n1,2,3\n,,\n,\n , ,\n,,,,\n"))
+        assert cells(table) == {"a": ["1"], "b": ["2"], "c": ["3"]}
+        assert list(table.lines) == [2] and table.problems == ()
+
+    def test_rows_of_only_commas_between_rows_stay(self, tmp_path: Path) -> None:
+        table = read_table(write(tmp_path, "r.csv", "a,b\n1,2\n,\n3,4\n,\n"))
+        assert cells(table) == {"a": ["1", None, "3"], "b": ["2", None, "4"]}
+        assert list(table.lines) == [2, 3, 4]
+
+    def test_unnamed_columns_at_the_end_of_the_header_are_dropped(self, tmp_path: Path) -> None:
+        table = read_table(write(tmp_path, "r.csv", "a,b,,\n1,2,,\n3,4,x,\n"))
+        assert list(table.columns) == ["a", "b"]
+        assert [p.row for p in table.problems] == [1]  # data under an unnamed column is a problem, as any extra field
+
+    def test_a_header_of_only_commas_is_still_refused(self, tmp_path: Path) -> None:
+        with pytest.raises(InputError, match="column 1 of the header has no name"):
+            read_table(write(tmp_path, "r.csv", ",,\n1,2,3\n"))
+
+
+class TestHostileJsonLines:
+    def test_a_line_nested_too_deeply_is_a_row_with_a_problem(self, tmp_path: Path) -> None:
+        deep = "[" * 100_000 + "]" * 100_000
+        table = read_table(write(tmp_path, "r.jsonl", '{"a": "1"}\n' + deep + "\n" + '{"a": "3"}\n'))
+        assert cells(table) == {"a": ["1", None, "3"]} and list(table.lines) == [1, 2, 3]
+        assert table.problems == (RowProblem(1, None, "JSON 嵌套层数过多，无法读取", "JSON nested too deeply to read"),)
+
+    def test_a_lone_surrogate_empties_its_cell_or_drops_its_key(self, tmp_path: Path) -> None:
+        text = '{"a": "x\\ud800", "b": "ok"}\n{"\\udc00": "y", "a": "\\ud83d\\ude00"}\n'
+        table = read_table(write(tmp_path, "r.jsonl", text))
+        assert cells(table) == {"a": [None, "\U0001f600"], "b": ["ok", None]}  # a surrogate pair is one character
+        assert [(p.row, p.column) for p in table.problems] == [(0, "a"), (1, None)]
+        assert "lone surrogate" in table.problems[0].message_en and "a:" in table.problems[0].message_en
+
+
+class TestHostileParquet:
+    def test_nan_is_a_missing_value_and_other_numbers_keep_their_text(self, tmp_path: Path) -> None:
+        path = tmp_path / "t.parquet"
+        pq.write_table(pa.table({"h": pa.array([1e300, float("nan"), float("inf"), 2.5]), "i": pa.array([2**63 - 1, 0, -1, 2])}), path)
+        assert cells(read_table(path)) == {"h": ["1e+300", None, "inf", "2.5"], "i": ["9223372036854775807", "0", "-1", "2"]}
+
+    def test_dates_outside_the_years_python_holds_are_row_problems(self, tmp_path: Path) -> None:
+        path = tmp_path / "t.parquet"
+        pq.write_table(pa.table({"d": pa.array([19509, 2**31 - 1, -(2**31)], pa.date32())}), path)
+        table = read_table(path)
+        assert table.cells("d") == ["2023-06-01", None, None]
+        assert [(p.row, p.column) for p in table.problems] == [(1, "d"), (2, "d")]
+
+    def test_string_data_that_is_not_utf8_is_refused_naming_row_and_column(self, tmp_path: Path) -> None:
+        offsets = pa.py_buffer(np.array([0, 1, 3], np.int32).tobytes())
+        path = tmp_path / "t.parquet"
+        pq.write_table(pa.table({"s": pa.Array.from_buffers(pa.string(), 2, [None, offsets, pa.py_buffer(b"a\xff\xfe")])}), path)
+        with pytest.raises(InputError) as info:
+            read_table(path)
+        assert (info.value.line, info.value.column) == (2, "s") and "not valid UTF-8" in str(info.value)
+
+
+class TestFilesThatAreNoFiles:
+    def test_a_named_pipe_is_refused(self, tmp_path: Path) -> None:
+        path = tmp_path / "r.csv"
+        os.mkfifo(path)
+        with pytest.raises(InputError, match="not a regular file"):
+            read_table(path)
+
+    def test_a_file_that_fails_when_read_is_refused_naming_why(self, tmp_path: Path) -> None:
+        path = tmp_path / "r.jsonl"
+        path.symlink_to("/proc/self/mem")  # a regular file whose first page no one can read
+        with pytest.raises(InputError, match="cannot open the file"):
+            read_table(path)

@@ -2,15 +2,17 @@
 
 The kernel takes shortcuts for speed (input grouped by person is read in place, repeated courses
 are noticed by a note of who took each course, a person's hours are summed per subject when
-their profile allows it). Here a straightforward Python statement of the same rules, written
-from the contract's order of checks, decides every record and requirement again, and the two
-must agree exactly, with and without each shortcut.
+their profile allows it, repeats and the daily cap are settled only for people who need it).
+Here a straightforward Python statement of the same rules, written from the contract's order of
+checks and docs/decisions.md ("Counting"), decides every record and requirement again, and the
+two must agree exactly, with and without each shortcut.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -19,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cerules
+from cerules.base.hours import FINE, SCALE
 from cerules.inputs.normalise import normalise_persons, normalise_records, table_from_rows
 from cerules.kernel import compile as compiling
 from cerules.kernel import reasons as R
@@ -66,12 +69,12 @@ def rules_with_plugins() -> cerules.RuleSet:
 
 
 def decide_plainly(ledger: Ledger) -> dict[str, Any]:
-    """Every record and requirement decided again, person by person, in plain Python."""
+    """Every record and requirement decided again, person by person, in plain Python, from docs/decisions.md."""
     compiled: CompiledPolicies = ledger.compiled
     records, persons = ledger.records, ledger.persons
     n, n_persons, n_requirements = len(records), len(persons), len(compiled.requirement_ids)
     reason = np.zeros(n, dtype=np.int64)
-    credited = np.zeros(n, dtype=np.int64)
+    worth = np.zeros(n, dtype=np.int64)  # FINE units
     gross = np.zeros(n, dtype=np.int64)
     record_id = [records.record_id_at(i) or "" for i in range(n)]
     for i in range(n):
@@ -96,38 +99,42 @@ def decide_plainly(ledger: Ledger) -> dict[str, Any]:
                 reason[i] = R.COURSE_NOT_ACCEPTED
             else:
                 multiplied = records.teacher[i] and records.quality[i]
-                gross[i] = ledger.hours[i] * compiled.multiplier[p] // 100 if multiplied else ledger.hours[i]
+                hours = int(ledger.exact_hours[i])
+                gross[i] = hours * int(compiled.multiplier[p]) // 100 if multiplied else hours
     achieved = np.zeros((n_persons, n_requirements), dtype=np.int64)
     for who in range(n_persons):
         p = persons.profile[who]
         own = [i for i in range(n) if ledger.person_index[i] == who]
-        # A course counts once: the record worth most, then the earliest, then the smallest id.
-        courses: dict[tuple[int, int], list[int]] = {}
-        for i in own:
-            if reason[i] == R.CREDITED and records.course[i] >= 0:
-                courses.setdefault((records.course[i], ledger.subject[i]), []).append(i)
-        for same in courses.values():
-            best = min(same, key=lambda i: (-gross[i], records.timestamp[i], record_id[i].encode()))
-            for i in same:
-                if i != best:
-                    reason[i] = R.DUPLICATE_COURSE
-        eligible = [i for i in own if reason[i] == R.CREDITED]
+        eligible = sorted((i for i in own if reason[i] == R.CREDITED), key=lambda i: (records.timestamp[i], record_id[i].encode()))
+        rank = {i: k for k, i in enumerate(eligible)}
+        course = {i: (records.course[i], ledger.subject[i]) if records.course[i] >= 0 else None for i in eligible}
+        cap = compiled.daily_cap[p] * (FINE // SCALE) if compiled.daily_cap[p] >= 0 else None
+        capped = {i for i in eligible if records.declared[i] and cap is not None}
+
+        # Set aside what another record of the course is sure to beat, until nothing more is.
+        alive = set(eligible)
+        while True:
+            share = _after_cap(eligible, alive, capped, cap, gross, records.day, course)
+            aside = {j for j in alive if course[j] is not None and any(
+                i != j and i in alive and course[i] == course[j] and (share[i] > gross[j] or (share[i] == gross[j] and rank[i] < rank[j]))
+                for i in alive)}  # fmt: skip
+            if not aside:
+                break
+            alive -= aside
+        # Of each course, the remaining record worth most (then the earliest) is credited.
         for i in eligible:
-            credited[i] = gross[i]
-        # Declared hours: the daily cap, filled in completion order.
-        cap = compiled.daily_cap[p]
-        if cap >= 0:
-            declared = sorted((i for i in eligible if records.declared[i]), key=lambda i: (records.timestamp[i], record_id[i].encode()))
-            used: dict[int, int] = {}
-            for i in declared:
-                before = used.get(records.day[i], 0)
-                credited[i] = min(max(cap - before, 0), gross[i])
-                used[records.day[i]] = before + gross[i]
-                if credited[i] < gross[i]:
-                    reason[i] = R.CAP_EXCEEDED
-        # What each credited record counts towards.
+            rivals = [j for j in alive if course[i] is not None and course[j] == course[i]] or [i]
+            best = max(rivals, key=lambda j: (share[j], -rank[j]))
+            if i == best:
+                worth[i] = share[i]
+                reason[i] = R.CREDITED if share[i] == gross[i] else R.CAP_EXCEEDED
+            elif i in alive and share[best] == 0:
+                reason[i] = R.CAP_EXCEEDED
+            else:
+                reason[i] = R.DUPLICATE_COURSE
+        # What each credited record counts towards, exactly; credits in proportion to the hours a cap left.
         for i in own:
-            if credited[i] <= 0:
+            if worth[i] <= 0:
                 continue
             for r in range(n_requirements):
                 if ledger.subject[i] != compiled.requirement_subject[r] or compiled.required[p, r] == NOT_APPLICABLE:
@@ -135,13 +142,13 @@ def decide_plainly(ledger: Ledger) -> dict[str, Any]:
                 if not compiled.count_topic[p, r, ledger.topic[i]] or not compiled.count_kind[p, r, records.kind[i]]:
                     continue
                 if compiled.requirement_unit[r] == "hours":
-                    achieved[who, r] += credited[i]
+                    achieved[who, r] += worth[i]
                 elif records.credits[i] >= 0:
-                    achieved[who, r] += records.credits[i]
+                    achieved[who, r] += int(records.credits[i]) * int(worth[i]) // int(gross[i])
                 elif compiled.hours_per_credit[p, r] > 0:
-                    achieved[who, r] += credited[i] * 100 // compiled.hours_per_credit[p, r]
-        # Limits, then sums of requirements, members first.
-        limit = compiled.at_most[p]
+                    achieved[who, r] += worth[i] * 100 // compiled.hours_per_credit[p, r]
+        # Limits, then sums of requirements, members first; each total rounded half up to hundredths once.
+        limit = [a * (FINE // SCALE) if a >= 0 else a for a in compiled.at_most[p]]
         row = [min(a, limit[r]) if limit[r] >= 0 else a for r, a in enumerate(achieved[who])]
         for _ in range(n_requirements):
             for r in range(n_requirements):
@@ -149,10 +156,30 @@ def decide_plainly(ledger: Ledger) -> dict[str, Any]:
                 if len(members):
                     total = sum(row[q] for q in members)
                     row[r] = min(total, limit[r]) if limit[r] >= 0 else total
-        achieved[who] = row
+        achieved[who] = [int(Decimal(int(a)) / (FINE // SCALE) + Decimal("0.5")) for a in row]  # half up, a >= 0
     required = compiled.required[persons.profile]
     met = (required == NOT_APPLICABLE) | (achieved >= required)
+    credited = np.array([int(Decimal(int(w)) / (FINE // SCALE) + Decimal("0.5")) for w in worth], dtype=np.int64)
     return {"reason": reason, "credited": credited, "achieved": achieved, "met": met, "compliant": met.all(axis=1)}
+
+
+def _after_cap(
+    eligible: list[int], alive: set[int], capped: set[int], cap: int | None, gross: np.ndarray, day: np.ndarray, course: dict[int, Any]
+) -> dict[int, int]:
+    """Each day's cap in completion order (`eligible` is in it), a record's share figured without
+    the claims of its own course's other records."""
+    share = {}
+    for k, i in enumerate(eligible):
+        if i not in capped:
+            share[i] = gross[i]
+            continue
+        earlier = sum(
+            gross[j]
+            for j in eligible[:k]
+            if j in alive and j in capped and day[j] == day[i] and (course[i] is None or course[j] != course[i])
+        )
+        share[i] = min(gross[i], max(cap - earlier, 0))
+    return share
 
 
 def columns(rules: cerules.RuleSet, people: list[dict[str, Any]], records: list[dict[str, Any]]) -> tuple[Any, Any]:
@@ -293,4 +320,4 @@ def test_a_requirement_that_is_a_sum_of_itself_is_refused():
     )
     rules = cerules.load_rules(2023, plugins=[circular], strict=True)
     with pytest.raises(RulesError, match="circle"):
-        cerules.evaluate(rules, [{"person_id": "p", "city": "370100", "title_series": "工程"}], [])
+        cerules.evaluate(rules, [{"person_id": "p", "city": "370100", "unit_level": "city", "title_series": "工程"}], [])

@@ -147,7 +147,7 @@ def test_results_are_identical_whatever_order_the_plugins_are_registered_in():
     assert all(document == documents[0] for document in documents)
 
 
-def test_a_plugin_whose_hook_raises_is_reported_by_name_and_left_out(capsys):
+def test_a_plugin_whose_hook_raises_fails_the_load_by_name_rather_than_leave_its_people_to_the_province():
     broken = types.ModuleType("cerules-broken")
 
     @cerules.hookimpl
@@ -156,22 +156,23 @@ def test_a_plugin_whose_hook_raises_is_reported_by_name_and_left_out(capsys):
 
     broken.register_layers = register_layers
     good = layer_plugin("cerules-qingdao", QINGDAO)
-    rules = cerules.load_rules(2023, plugins=[broken, good])
-    assert [layer.id for layer in rules.layers] == ["province", "qingdao"]
-    assert "plugin cerules-broken: hook register_layers raised RuntimeError: rule file missing" in capsys.readouterr().err
-    with pytest.raises(PluginError, match="cerules-broken"):
-        cerules.load_rules(2023, plugins=[broken, good], strict=True)
+    for strict in (False, True):
+        with pytest.raises(PluginError, match="plugin cerules-broken: hook register_layers raised RuntimeError: rule file missing"):
+            cerules.load_rules(2023, plugins=[broken, good], strict=strict)
 
 
-def test_a_plugin_that_cannot_be_imported_is_reported_by_name(monkeypatch, capsys):
+def test_a_plugin_that_cannot_be_imported_fails_the_load_by_name_unless_skipped(monkeypatch, capsys):
     missing = metadata.EntryPoint(name="ghost", value="cerules_ghost_not_installed", group="cerules")
     monkeypatch.setattr("cerules.plugins.installed.entry_points", lambda: [missing])
     monkeypatch.delenv("CERULES_LOAD_PLUGINS")
-    plugins = Plugins()
-    assert [e.plugin for e in plugins.errors] == ["ghost"]
+    with pytest.raises(PluginError, match="plugin ghost: cannot be imported: ModuleNotFoundError.*--skip-plugin ghost"):
+        cerules.load_rules(2023)
+    listing = Plugins(keep_going=True)
+    assert [e.plugin for e in listing.errors] == ["ghost"]
     assert "cannot be imported: ModuleNotFoundError" in capsys.readouterr().err
-    with pytest.raises(PluginError, match="ghost"):
-        Plugins(strict=True)
+    rules = cerules.load_rules(2023, skip=["ghost"])
+    assert [layer.id for layer in rules.layers] == ["province"]
+    assert rules.skipped_plugins == ("ghost",)
 
 
 def test_a_hook_implementation_without_a_specification_is_refused(capsys):
@@ -187,9 +188,11 @@ def test_the_environment_chooses_which_installed_plugins_load(monkeypatch):
     monkeypatch.setenv("CERULES_LOAD_PLUGINS", "")
     assert Plugins().errors == []
     monkeypatch.setenv("CERULES_LOAD_PLUGINS", "b")
-    assert [e.plugin for e in Plugins().errors] == ["b"]
+    assert [e.plugin for e in Plugins(keep_going=True).errors] == ["b"]
     monkeypatch.setenv("CERULES_LOAD_PLUGINS", "c")
-    assert [e.error for e in Plugins().errors] == ["is not installed (no entry point in the group 'cerules')"]
+    assert [e.error for e in Plugins(keep_going=True).errors] == ["is not installed (no entry point in the group 'cerules')"]
+    with pytest.raises(PluginError, match="plugin c: is not installed"):
+        Plugins()
 
 
 def test_plugins_are_asked_once_per_load_never_per_record():

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from cerules.authoring.scaffold import put_example_in_force
+
 BIN = Path(sys.executable).parent
 
 
@@ -23,6 +25,11 @@ def test_a_scaffolded_city_plugin_installs_changes_an_evaluation_and_passes_its_
     created = cerules("new-plugin", "city", "yantai", "--dir", str(tmp_path), env=env, cwd=tmp_path)
     assert created.returncode == 0, created.stderr
     package = tmp_path / "yantai"
+    # As its author would: put the example rule in force, citing the city's document (unedited, it changes nothing).
+    for file in (package / "cerules_yantai" / "yantai-2023.toml", package / "cerules_yantai" / "tests" / "test_yantai_2023.yaml"):
+        file.write_text(
+            put_example_in_force(file.read_text(encoding="utf-8")).replace("待填写 TODO", "烟人社发〔2023〕5号"), encoding="utf-8"
+        )
 
     site = tmp_path / "site"
     install = subprocess.run(

@@ -403,8 +403,8 @@ def test_the_engine_evaluates_by_the_plans_hours() -> None:
     layer = plan_to_layer(plan(hours__required=72))
     rules = cerules.load_rules(2023, plugins=False).with_layer(layer)
     records = [{"record_id": "r1", "person_id": "p1", "subject": "professional", "hours": 60, "completed_at": "2023-06-01"}]
-    health = cerules.evaluate_person(rules, {"person_id": "p1", "city": "青岛", "title_series": "卫生"}, records)
-    engineering = cerules.evaluate_person(rules, {"person_id": "p1", "city": "青岛", "title_series": "工程"}, records)
+    health = cerules.evaluate_person(rules, {"person_id": "p1", "city": "青岛", "unit_level": "市属", "title_series": "卫生"}, records)
+    engineering = cerules.evaluate_person(rules, {"person_id": "p1", "city": "青岛", "unit_level": "市属", "title_series": "工程"}, records)
     assert not health.requirement("professional").met
     assert health.requirement("professional").set_by == "plan-health-2023"
     assert engineering.requirement("professional").met

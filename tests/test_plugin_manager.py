@@ -179,13 +179,22 @@ def raising(message: str, **marks: bool) -> Any:
     return register_layers
 
 
-def test_a_failing_plugin_is_left_out_and_the_others_still_give_their_layers(capsys):
+def test_a_failing_plugin_stops_the_load_naming_it():
+    modules = [plugin("cerules-broken", register_layers=raising("no file")), layer_plugin("cerules-qingdao", QINGDAO)]
+    with pytest.raises(PluginError, match="plugin cerules-broken: hook register_layers raised RuntimeError: no file") as caught:
+        Plugins(modules, installed=False).layers(2023)
+    assert caught.value.plugin == "cerules-broken"
+    with pytest.raises(PluginError, match="cerules-broken"):
+        cerules.load_rules(2023, plugins=modules)
+
+
+def test_for_a_listing_a_failing_plugin_is_left_out_and_the_others_still_give_their_layers(capsys):
     modules = [
         plugin("cerules-broken", register_layers=raising("no file")),
         layer_plugin("cerules-qingdao", QINGDAO),
         plugin("cerules-worse", register_layers=raising("no luck", tryfirst=True)),
     ]
-    plugins = Plugins(modules, installed=False)
+    plugins = Plugins(modules, installed=False, keep_going=True)
     assert [(each.plugin, each.id) for each in plugins.layers(2023)] == [("cerules-qingdao", "qingdao"), (None, "province")]
     assert [(error.plugin, error.error) for error in plugins.errors] == [
         ("cerules-worse", "hook register_layers raised RuntimeError: no luck"),
@@ -200,7 +209,7 @@ def test_the_plugin_that_raised_is_blamed_not_a_wrapper_the_error_passed_through
         return (yield)
 
     modules = [plugin("cerules-wrapper", register_layers=register_layers), plugin("cerules-broken", register_layers=raising("x"))]
-    plugins = Plugins(modules, installed=False)
+    plugins = Plugins(modules, installed=False, keep_going=True)
     assert [each.id for each in plugins.layers(2023)] == ["province"]
     assert [error.plugin for error in plugins.errors] == ["cerules-broken"]
 
@@ -212,14 +221,14 @@ def test_a_plugin_failing_for_one_year_is_not_blocked_for_another():
             raise RuntimeError("no rules for 2022")
         register(layer(QINGDAO))
 
-    plugins = Plugins([plugin("cerules-qingdao", register_layers=register_layers)], installed=False)
+    plugins = Plugins([plugin("cerules-qingdao", register_layers=register_layers)], installed=False, keep_going=True)
     assert plugins.layers(2022) == []
     assert [each.id for each in plugins.layers(2023)] == ["qingdao", "province"]
 
 
-def test_with_strict_a_failing_plugin_stops_the_load():
+def test_with_strict_a_failing_plugin_stops_even_a_listing():
     with pytest.raises(PluginError, match="plugin cerules-broken: hook register_layers raised RuntimeError: x"):
-        Plugins([plugin("cerules-broken", register_layers=raising("x"))], installed=False, strict=True).layers(2023)
+        Plugins([plugin("cerules-broken", register_layers=raising("x"))], installed=False, strict=True, keep_going=True).layers(2023)
 
 
 def test_a_plugin_error_speaks_chinese_first_and_english_second():
@@ -283,7 +292,8 @@ def test_plugin_objects_given_explicitly_get_a_manager_of_their_own(scans):
 
 def test_cerules_trace_plugins_prints_each_hook_call_and_who_registered_what(monkeypatch, capsys):
     monkeypatch.setenv("CERULES_TRACE_PLUGINS", "1")
-    cerules.load_rules(2023, plugins=[layer_plugin("cerules-qingdao", QINGDAO), plugin("cerules-broken", register_layers=raising("x"))])
+    modules = [layer_plugin("cerules-qingdao", QINGDAO), plugin("cerules-broken", register_layers=raising("x"))]
+    Plugins(modules, installed=False, keep_going=True).layers(2023)
     err = capsys.readouterr().err
     assert "cerules: trace: register_layers(register, year=2023) calls " in err
     assert "cerules: trace:   register_layers raised RuntimeError: x" in err
@@ -328,7 +338,9 @@ def test_an_installed_plugin_may_not_take_the_built_in_plugins_name(monkeypatch,
     monkeypatch.setattr(metadata.EntryPoint, "load", lambda self: layer_plugin("cerules_province", QINGDAO))
     monkeypatch.setattr(installed, "entry_points", lambda: [entry_point])
     monkeypatch.delenv("CERULES_LOAD_PLUGINS")
-    plugins = Plugins()
+    with pytest.raises(PluginError, match="the name 'province' is taken by province"):
+        cerules.load_rules(2023)
+    plugins = Plugins(keep_going=True)
     assert [(error.plugin, error.error) for error in plugins.errors] == [
         ("province", "the name 'province' is taken by province (built-in)")
     ]
@@ -338,7 +350,7 @@ def test_an_installed_plugin_may_not_take_the_built_in_plugins_name(monkeypatch,
 def test_a_plugin_implementing_an_unknown_hook_is_left_out_whole(capsys):
     odd = layer_plugin("cerules-odd", QINGDAO)
     odd.register_widgets = cerules.hookimpl(lambda register: None)
-    plugins = Plugins([odd], installed=False)
+    plugins = Plugins([odd], installed=False, keep_going=True)
     assert [error.plugin for error in plugins.errors] == ["cerules-odd"]
     assert "register_widgets" in plugins.errors[0].error
     assert [each.id for each in plugins.layers(2023)] == ["province"]

@@ -43,6 +43,7 @@ def test_chinese_characters_take_two_columns_and_padding_counts_them():
     assert display_width("青岛市") == 6 and display_width("P001") == 4
     assert pad("青岛", 6) == "青岛  " and pad("7.5", 5, right=True) == "  7.5"
     assert pad("青岛市青岛", 4) == "青岛市青岛"  # never cut
+    assert display_width("e\u0301") == 1 and display_width("全角　") == 6  # a combining accent takes no column of its own
 
 
 def test_cells_of_impact_tables_show_shares_changes_and_missing_values():

@@ -1,4 +1,5 @@
-"""`cerules.scaffold.create_plugin`: a plugin package that works before its author edits it."""
+"""`cerules.scaffold.create_plugin`: a plugin package that works before its author edits it, and
+changes no one's verdict until its author puts a rule in force."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from cerules.authoring import scaffold
 from cerules.authoring.ruletests import RuleTestCase, find_files, load_cases
 from cerules.authoring.scaffold import create_plugin
 from cerules.plugins.manager import Plugins, as_path
-from cerules.rules import lint_layer
+from cerules.rules.lint import lint_file
 
 YEAR = 2023
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,6 +59,20 @@ def layer_file(folder: Path) -> Path:
     return folder / f"cerules_{folder.name}" / f"{folder.name}-{YEAR}.toml"
 
 
+def rule_tests_file(folder: Path) -> Path:
+    return folder / f"cerules_{folder.name}" / "tests" / f"test_{folder.name}_{YEAR}.yaml"
+
+
+def take_up_example(folder: Path, *, cite: bool = False) -> None:
+    """Edit the package as its author would to put the example rule in force (uncommented, its
+    cases too); `cite` also replaces the placeholder citations by a real-looking one."""
+    for file in (layer_file(folder), rule_tests_file(folder)):
+        text = scaffold.put_example_in_force(file.read_text(encoding="utf-8"))
+        if cite and file.suffix == ".toml":
+            text = re.sub(r'citation = "待填写 TODO[^"]*"', 'citation = "烟人社发〔2023〕5号 第三条"', text)
+        file.write_text(text, encoding="utf-8")
+
+
 def test_files(city: Path) -> None:
     assert city.name == "yantai"
     package = city / "cerules_yantai"
@@ -83,37 +98,54 @@ def test_files(city: Path) -> None:
 
 
 @pytest.mark.parametrize("kind", ["city", "department"])
-def test_the_layer_loads_in_its_jurisdiction_and_lints_without_errors(kind: str, request: pytest.FixtureRequest) -> None:
+def test_the_layer_loads_in_its_jurisdiction_sets_nothing_and_lints_without_errors(kind: str, request: pytest.FixtureRequest) -> None:
     folder: Path = request.getfixturevalue(kind)
     layer = cerules.load_layer(layer_file(folder))
     assert (layer.id, layer.rank, layer.years) == (folder.name, kind, frozenset({YEAR}))
     if kind == "city":
         assert layer.scope.as_dict() == {"city": ["370600"], "unit_level": ["city"]}
+    else:
+        assert layer.scope.as_dict() == {"title_series": ["工程"]}
+    assert dict(layer.parameters) == {}  # the example rule is comments: nothing is in force
+    assert layer.source.startswith(scaffold.TODO)
+    problems = lint_file(layer_file(folder))
+    assert [(p.key, p.severity) for p in problems] == [("layer.source", "warning")]  # a placeholder source, a warning
+    cerules.load_rules(YEAR, plugins=False).with_layer(layer)
+
+
+@pytest.mark.parametrize("kind", ["city", "department"])
+def test_the_example_once_uncommented_loads_and_lint_refuses_its_placeholder_citations(kind: str, request: pytest.FixtureRequest) -> None:
+    folder: Path = request.getfixturevalue(kind)
+    take_up_example(folder)
+    layer = cerules.load_layer(layer_file(folder))
+    if kind == "city":
         assert set(layer.parameters) == {"public.focus.required_hours", "public.focus.count_topics"}
         provincial = cerules.provincial_layer(YEAR).catalog.entries("topics")
         focus = {code for code, topic in provincial.items() if topic.group == "focus"}
         assert set(layer.parameters["public.focus.count_topics"][0].value) == focus
     else:
-        assert layer.scope.as_dict() == {"title_series": ["工程"]}
         assert set(layer.parameters) == {"professional.required_hours"}
-    problems = lint_layer(layer)
-    assert [p for p in problems if p.severity == "error"] == []
-    # Every value cites a placeholder the author must fill in, and says it is not verified yet.
-    assert layer.source.startswith(scaffold.TODO)
     for _path, value in layer.cited_values():
         assert value.citation and value.citation.startswith(scaffold.TODO)
         assert value.verified is False
-    assert {p.key for p in problems} == set(layer.parameters)
+    errors = [p for p in lint_file(layer_file(folder)) if p.severity == "error"]
+    assert {p.key for p in errors} == set(layer.parameters)
+    assert all("placeholder" in p.message_en and "占位" in p.message_zh for p in errors)
     # The engine accepts it on top of the provincial layer (jurisdiction, floors, subjects).
     cerules.load_rules(YEAR, plugins=False).with_layer(layer)
+    # Cited, it lints clean but for the warnings that say it is unverified.
+    take_up_example(folder, cite=True)
+    assert {p.severity for p in lint_file(layer_file(folder))} == {"warning"}
 
 
 @pytest.mark.parametrize("kind", ["city", "department"])
 def test_the_rule_test_cases_load(kind: str, request: pytest.FixtureRequest) -> None:
     folder: Path = request.getfixturevalue(kind)
     (file,) = find_files(folder)
+    assert len(load_cases(file)) == 2  # the layer changes nothing; nor for the people outside it
+    take_up_example(folder)
     cases = load_cases(file)
-    assert 2 <= len(cases) <= 3
+    assert len(cases) == 3  # the example's two cases, and the one for the people outside it
     assert all(case.plugins == (folder.name,) and case.year == YEAR for case in cases)
 
 
@@ -169,7 +201,18 @@ def year_of(person: dict[str, str]) -> list[dict[str, object]]:
     ]
 
 
-def test_the_city_example_rule_changes_the_verdict_of_its_city_staff_only(city: Path) -> None:
+def test_an_unedited_plugin_changes_no_verdict(city: Path, department: Path) -> None:
+    baseline = cerules.load_rules(YEAR, plugins=False)
+    for folder in (city, department):
+        with imported(folder) as module:
+            rules = cerules.load_rules(YEAR, plugins=[module], strict=True)
+        for someone in (CITY_STAFF, PROVINCIAL_STAFF, ENGINEER, ACCOUNTANT):
+            before = cerules.evaluate_person(baseline, someone, year_of(someone)).to_dict("en")
+            assert cerules.evaluate_person(rules, someone, year_of(someone)).to_dict("en") == before
+
+
+def test_the_city_example_rule_in_force_changes_the_verdict_of_its_city_staff_only(city: Path) -> None:
+    take_up_example(city, cite=True)
     baseline = cerules.load_rules(YEAR, plugins=False)
     with imported(city) as module:
         rules = cerules.load_rules(YEAR, plugins=[module], strict=True)
@@ -182,14 +225,15 @@ def test_the_city_example_rule_changes_the_verdict_of_its_city_staff_only(city: 
     focus = after.requirement("public.focus")
     assert (focus.required, focus.credited, focus.met, focus.set_by) == (1000, 0, False, "yantai")
     assert focus.provenance.plugin == "cerules_yantai"
-    assert (focus.provenance.citation or "").startswith(scaffold.TODO)
+    assert focus.provenance.citation == "烟人社发〔2023〕5号 第三条"
 
     unaffected = cerules.evaluate_person(rules, PROVINCIAL_STAFF, year_of(PROVINCIAL_STAFF))
     assert unaffected.compliant is True
     assert [r.id for r in unaffected.requirements] == ["public", "professional"]
 
 
-def test_the_department_example_rule_changes_the_verdict_of_its_series_only(department: Path) -> None:
+def test_the_department_example_rule_in_force_changes_the_verdict_of_its_series_only(department: Path) -> None:
+    take_up_example(department, cite=True)
     baseline = cerules.load_rules(YEAR, plugins=False)
     with imported(department) as module:
         rules = cerules.load_rules(YEAR, plugins=[module], strict=True)
@@ -207,19 +251,34 @@ def test_the_department_example_rule_changes_the_verdict_of_its_series_only(depa
 
 
 @pytest.mark.parametrize("kind", ["city", "department"])
-def test_the_rule_tests_pass_before_installation(kind: str, request: pytest.FixtureRequest) -> None:
+def test_the_rule_tests_pass_before_installation_with_and_without_the_example(kind: str, request: pytest.FixtureRequest) -> None:
     """Each case passes, run with the not-yet-installed module in place of its plugin name."""
     folder: Path = request.getfixturevalue(kind)
-    (file,) = find_files(folder)
-    cases = load_cases(file)
-    with imported(folder) as module:
-        for case in cases:
-            assert case.plugins == (folder.name,)
-            assert run_with_module(case, module) == [], case.name
-    # ... and the cases test the plugin: without it, the one that expects its rule fails.
+
+    def cases_and_problems() -> tuple[list[RuleTestCase], list[list[str]]]:
+        cases = load_cases(next(find_files(folder)))
+        with imported(folder) as module:
+            return cases, [run_with_module(case, module) for case in cases]
+
+    cases, problems = cases_and_problems()
+    assert problems == [[]] * len(cases)
+    # Unedited, the plugin changes nothing: its cases pass without it too.
+    assert [attrs.evolve(case, plugins=None, no_plugins=True).run() for case in cases] == [[]] * len(cases)
+
+    take_up_example(folder)
+    cases, problems = cases_and_problems()
+    assert problems == [[]] * len(cases)
+    # ... and with the example in force, the cases test the plugin: without it, the first one fails.
     without = [attrs.evolve(case, plugins=None, no_plugins=True).run() for case in cases]
-    assert without[0] != []
     assert any("compliant: expected False, got True" in problem for problem in without[0])
+
+
+def test_the_case_that_expects_no_change_fails_once_a_rule_is_in_force(city: Path) -> None:
+    """An author who puts the example rule in force without changing the cases is told."""
+    layer_file(city).write_text(scaffold.put_example_in_force(layer_file(city).read_text(encoding="utf-8")), encoding="utf-8")
+    first = load_cases(rule_tests_file(city))[0]
+    with imported(city) as module:
+        assert any("compliant: expected True, got False" in problem for problem in run_with_module(first, module))
 
 
 def test_the_city_comes_from_the_option_or_the_name(tmp_path: Path) -> None:
@@ -234,6 +293,7 @@ def test_department_title_series_are_kept_in_order_and_quoted(tmp_path: Path) ->
     folder = create_plugin("department", "pharma", tmp_path, title_series=series)
     layer = cerules.load_layer(layer_file(folder))
     assert layer.scope.as_dict() == {"title_series": sorted(["卫生", "药学", 'odd "name": #1 \\ end'])}
+    take_up_example(folder)
     cases = load_cases(next(find_files(folder)))
     assert cases[0].persons[0]["title_series"] == "卫生"
     assert cases[-1].persons[0]["title_series"] not in (layer.scope.get("title_series") or ())
@@ -247,12 +307,39 @@ def test_a_single_title_series_may_be_given_as_a_string(tmp_path: Path) -> None:
     assert cerules.load_layer(layer_file(folder)).scope.get("title_series") == {"中小学教师"}
 
 
-@pytest.mark.parametrize("name", ["Yantai", "1yantai", "yan-tai", "yan tai", "", "烟台", "yantai\n", "_yantai"])
+@pytest.mark.parametrize(
+    "name", ["Yantai", "1yantai", "yan-tai", "yan tai", "", "烟台", "yantai\n", "_yantai", "yantai/x", "..", "yan\x00tai"]
+)
 def test_a_bad_name_is_refused(tmp_path: Path, name: str) -> None:
     with pytest.raises(ValueError, match=r"lowercase ASCII identifier") as caught:
         create_plugin("city", name, tmp_path, city="370600")
     assert "小写英文字母" in str(caught.value)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_name_too_long_for_a_folder_is_refused_on_the_command_line_with_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cerules.cli.main import main
+
+    with pytest.raises(ValueError, match="at most 40 characters, not 300") as caught:
+        create_plugin("city", "a" * 300, tmp_path, city="370600")
+    assert "最多 40 个字符" in str(caught.value)
+    assert main(["new-plugin", "city", "a" * 300, "--city", "370600", "--dir", str(tmp_path)]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert "at most 40 characters" in line
+    assert list(tmp_path.iterdir()) == []
+    assert create_plugin("city", "a" * 40, tmp_path, city="370600").name == "a" * 40
+
+
+def test_a_folder_that_cannot_be_written_is_a_one_line_error_with_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from cerules.cli.main import main
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", encoding="utf-8")
+    assert main(["new-plugin", "city", "yantai", "--dir", str(blocker)]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("cerules: ") and "a-file" in line and "Traceback" not in line
 
 
 @pytest.mark.parametrize("name", ["province", "draft"])

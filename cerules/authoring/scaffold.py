@@ -2,13 +2,15 @@
 
 `create_plugin` writes a working `cerules-<name>` package: its `pyproject.toml` (hatchling, entry
 point in the group `cerules`), a README, the module `cerules_<name>` with its two hook
-implementations, one rule layer (TOML) holding one example rule in its jurisdiction, and rule
-tests that pass as soon as the package is installed (`pip install -e .`, then `cerules test .`).
+implementations, one rule layer (TOML) in its jurisdiction, and rule tests that pass as soon as
+the package is installed (`pip install -e .`, then `cerules test .`).
 
-The example rule is there to be replaced: its citations are placeholders (`待填写 TODO: …`) and
-its values are marked `verified = false` until the author has cited and checked their own
-document. The files are made from templates kept as package data (`templates/*.tmpl`). See
-docs/plugins.md.
+The layer's example rule is written as comments, between two marker lines, and is not in force
+until the author edits it: an unedited package, once installed, changes no one's verdict (its
+citations are placeholders, `待填写 TODO: …`, which `cerules rules lint` refuses). The rule tests
+check just that, and hold the example rule's own cases as comments too, to put in force with it
+(`put_example_in_force` does by hand what the comments say). The files are made from templates
+kept as package data (`templates/*.tmpl`). See docs/plugins.md.
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ import os
 import pathlib
 import re
 import shutil
+import tempfile
 from collections.abc import Sequence
 from importlib import resources
 from string import Template
 
+from ..base.errors import CeruleError
 from ..plugins.loading import load_rules
 from ..rules import available_years, parse_layer, provincial_layer
 from ..rules.regions import CITIES, city_code
@@ -29,11 +33,19 @@ from .ruletests import load_cases
 
 KINDS = ("city", "department")
 NAME_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
+MAX_NAME = 40
+"""Characters a plugin name may have: it names a folder, a module and files (`<name>-<year>.toml`)."""
 RESERVED_NAMES = frozenset({"province", "draft"})
 """Layer ids the engine already uses: the shipped provincial layer, and drafts without an id."""
 
 TODO = "待填写 TODO"
 """How a placeholder citation starts; `grep -rn "TODO" .` finds what the author must still fill in."""
+
+EXAMPLE_BEGIN = "# >>> 示例（删去以下各行开头的“# ”即生效）· example (delete the “# ” starting each line below to put it in force)"
+EXAMPLE_END = "# <<< 示例到此为止 · end of the example"
+UNTIL_BEGIN = "# >>> 示例规则生效时删去以下用例 · delete the case below when the example rule is put in force"
+UNTIL_END = "# <<< 删去到此为止 · delete up to here"
+_MARKERS = {"example_begin": EXAMPLE_BEGIN, "example_end": EXAMPLE_END, "until_begin": UNTIL_BEGIN, "until_end": UNTIL_END}
 
 OTHER_TITLE_SERIES = ("工程", "经济", "会计", "卫生", "中小学教师")
 """Series for the rule test of "people outside the department's field" (the first one not in it)."""
@@ -133,6 +145,28 @@ def next_steps(folder: str | os.PathLike[str], lang: str = "zh") -> str:
     )
 
 
+class ScaffoldError(CeruleError, ValueError):
+    """A plugin package that cannot be written (the folder cannot be created, the disk is full…)."""
+
+
+def put_example_in_force(text: str) -> str:
+    """A generated layer or rule-test file as its author makes it when taking up the example rule:
+    the lines between the example's markers uncommented, the case that expects no change deleted.
+    (The author still replaces the placeholder citations.)"""
+    lines: list[str] = []
+    region = None
+    for line in text.split("\n"):
+        if line in (EXAMPLE_BEGIN, UNTIL_BEGIN):
+            region = line
+        elif line in (EXAMPLE_END, UNTIL_END):
+            region = None
+        elif region == EXAMPLE_BEGIN:
+            lines.append(line[2:] if line.startswith("# ") else line.removeprefix("#"))
+        elif region is None:
+            lines.append(line)
+    return "\n".join(lines)
+
+
 def _both(zh: str, en: str) -> str:
     """A message in Chinese, then English."""
     return f"{zh} / {en}"
@@ -146,6 +180,13 @@ def _check_name(name: str) -> None:
         zh = f"插件名称须以小写英文字母开头，只含小写英文字母、数字和下划线（如 yantai、health），而不是 {name!r}"
         en = f"the plugin name must be a lowercase ASCII identifier such as yantai or health ([a-z][a-z0-9_]*), not {name!r}"
         raise ValueError(_both(zh, en))
+    if len(name) > MAX_NAME:
+        raise ValueError(
+            _both(
+                f"插件名称最多 {MAX_NAME} 个字符，而这个名称有 {len(name)} 个",
+                f"the plugin name may have at most {MAX_NAME} characters, not {len(name)}",
+            )
+        )
     if name in RESERVED_NAMES:
         raise ValueError(
             _both(
@@ -192,12 +233,21 @@ def _series(title_series: Sequence[str]) -> tuple[str, ...]:
 
 
 def _check(folder: pathlib.Path, name: str, year: int) -> None:
-    """The files just written load: the layer, the rule tests and the module (a guard on the templates)."""
+    """The files just written load, and so do they with the example in force: the layer, the rule
+    tests and the module (a guard on the templates)."""
     package = folder / f"cerules_{name}"
     layer_file = package / f"{name}-{year}.toml"
-    layer = parse_layer(layer_file.read_text(encoding="utf-8"), file=str(layer_file), plugin=f"cerules-{name}")
-    load_rules(year, plugins=False).with_layer(layer)  # in its jurisdiction, above the floors
-    load_cases(package / "tests" / f"test_{name}_{year}.yaml")
+    tests_file = package / "tests" / f"test_{name}_{year}.yaml"
+    provincial = load_rules(year, plugins=False)
+    text = layer_file.read_text(encoding="utf-8")
+    for layer_text in (text, put_example_in_force(text)):
+        layer = parse_layer(layer_text, file=str(layer_file), plugin=f"cerules-{name}")
+        provincial.with_layer(layer)  # in its jurisdiction, above the floors
+    load_cases(tests_file)
+    with tempfile.TemporaryDirectory() as scratch:
+        example = pathlib.Path(scratch) / tests_file.name
+        example.write_text(put_example_in_force(tests_file.read_text(encoding="utf-8")), encoding="utf-8")
+        load_cases(example)
     module = package / "__init__.py"
     compile(module.read_text(encoding="utf-8"), str(module), "exec")
 
@@ -252,7 +302,7 @@ def _city_files(name: str, code: str, year: int) -> dict[str, str]:
     title_en = f"{city.en} {year} continuing-education rules (public subjects of city staff)"
     focus = _focus_topics(year)
     other = next(c for c in CITIES if c != code)
-    values = {"name": name, "year": year, "code": code, "city_zh": city.zh, "city_en": city.en, "todo": TODO}
+    values = {"name": name, "year": year, "code": code, "city_zh": city.zh, "city_en": city.en, "todo": TODO, **_MARKERS}
     layer = _template("city-layer.toml").substitute(values, title_zh=_q(title_zh), title_en=_q(title_en), focus=_codes(focus))
     tests = _template("city-tests.yaml").substitute(values, focus_topic=focus[0], other_code=other, other_zh=CITIES[other].zh)
     readme = _template("README.md").substitute(
@@ -281,12 +331,16 @@ def _department_files(name: str, series: tuple[str, ...], year: int) -> dict[str
     title_zh = f"{series_zh}专业技术人员{year}年度继续教育要求（专业科目）"
     title_en = f"{year} professional-subject rules for the title series {series_en}"
     other = next((s for s in OTHER_TITLE_SERIES if s not in series), f"{series[0]}以外的系列")
-    values = {"name": name, "year": year, "series_zh": series_zh, "series_en": series_en, "todo": TODO}
+    values = {"name": name, "year": year, "series_zh": series_zh, "series_en": series_en, "todo": TODO, **_MARKERS}
     layer = _template("department-layer.toml").substitute(values, title_zh=_q(title_zh), title_en=_q(title_en), series=_codes(series))
     tests = _template("department-tests.yaml").substitute(
         values,
         first=_q(series[0]),
         other=_q(other),
+        case_unchanged=_q(
+            f"{series_zh}人员仍按全省要求（本层尚未规定任何取值）/ "
+            f"the series {series_en} keeps the provincial requirements (the layer sets nothing yet)"
+        ),
         case_raised=_q(f"{series_zh}人员专业科目须满 72 学时 / the series {series_en} needs 72 professional hours"),
         case_met=_q(f"学满 72 学时的{series_zh}人员达标 / 72 professional hours comply"),
     )

@@ -7,10 +7,13 @@ import io
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from ..render import FORMATS
-from .common import EXIT_OK, load_rules_for
+from .common import EXIT_OK, add_skip_plugin, load_rules_for
+
+if TYPE_CHECKING:
+    from ..evaluation.quality import DataQuality, RejectedLimit
 
 LARGE_INPUT = 1_000_000
 """Records above which a progress bar is shown (on a terminal)."""
@@ -26,8 +29,45 @@ def add_commands(commands: Any) -> None:
     evaluate.add_argument("--lang", choices=("zh", "en"), default="zh")
     evaluate.add_argument("--rules", action="append", default=[], metavar="FILE", help="a draft rules file (TOML), applied last")
     evaluate.add_argument("--no-plugins", action="store_true", help="the provincial rules alone")
+    add_skip_plugin(evaluate)
     evaluate.add_argument("--strict", action="store_true", help="any invalid input row fails the run (exit 2)")
+    evaluate.add_argument(
+        "--max-rejected",
+        type=_rejected_limit,
+        metavar="FRACTION|COUNT",
+        help="fail the run (exit 2) when more input rows than this cannot be used: a count (50), a fraction (0.05) or 5%%",
+    )
+    evaluate.add_argument(
+        "--unit-level-default",
+        choices=("city", "province"),
+        help="the unit level of persons without one (a persons file without the unit_level column is refused otherwise)",
+    )
+    evaluate.add_argument(
+        "--max-record-amount",
+        type=_record_amount,
+        metavar="AMOUNT",
+        help="the most hours (or credits) one record may carry; a record above it is invalid (default 10000)",
+    )
     evaluate.set_defaults(handler=run)
+
+
+def _record_amount(text: str) -> str:
+    from ..inputs.bounds import record_bound
+
+    try:
+        record_bound(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
+def _rejected_limit(text: str) -> RejectedLimit:
+    from ..evaluation.quality import RejectedLimit
+
+    try:
+        return RejectedLimit.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _output_format(args: argparse.Namespace) -> str:
@@ -46,14 +86,28 @@ def run(args: argparse.Namespace) -> int:
     from ..render.json import write_json_stream
     from ..render.report import render
 
+    _check_out(args)
     rules = load_rules_for(args)
     persons, records = read_inputs(args.persons, args.records)
     fmt = _output_format(args)
+    limit: RejectedLimit | None = args.max_rejected
+    where = f"{args.persons}, {args.records}"
     if fmt == "table":  # for people at a terminal: one evaluation, aligned columns
-        evaluation = evaluate(rules, persons, records, strict=args.strict)
+        evaluation = evaluate(
+            rules,
+            persons,
+            records,
+            strict=args.strict,
+            unit_level_default=args.unit_level_default,
+            max_record_amount=args.max_record_amount,
+        )
+        quality = evaluation.data_quality()
+        if limit is not None:
+            limit.check(quality, where)
         _emit(args, lambda stream: stream.write(render(evaluation, fmt, args.lang).encode("utf-8")))
+        _report(quality, args.lang)
         return EXIT_OK
-    run = ChunkedRun(rules, persons, records)
+    run = ChunkedRun(rules, persons, records, unit_level_default=args.unit_level_default, max_record_amount=args.max_record_amount)
     problem = run.strict_problem() if args.strict else None
     if problem is not None:
         raise problem
@@ -67,19 +121,43 @@ def run(args: argparse.Namespace) -> int:
         late = run.strict_problem() if args.strict else None
         if late is not None:
             raise late
+        if limit is not None:  # counted as the chunks went by: known only now, before anything is kept
+            limit.check(run.data_quality(), where)
 
-    _emit(args, write, buffered=args.strict)
+    _emit(args, write, buffered=args.strict or limit is not None)
+    _report(run.data_quality(), args.lang)
     return EXIT_OK
 
 
+def _report(quality: DataQuality, lang: str) -> None:
+    """The data-quality report on standard error: a few lines, none when the input is clean."""
+    lines = quality.lines(lang)
+    if lines:
+        print("\n".join(lines), file=sys.stderr)
+
+
+def _input_files(args: argparse.Namespace) -> list[str]:
+    """The files --out must never overwrite: the persons, the records and any --rules file."""
+    return [args.persons, args.records, *args.rules]
+
+
+def _check_out(args: argparse.Namespace) -> None:
+    """Refuse an --out that is an input, read-only or a folder before any work is done (exit 2)."""
+    from ..render.files import check_output
+
+    if args.out:
+        check_output(args.out, _input_files(args))
+
+
 def _emit(args: argparse.Namespace, write: Callable[[BinaryIO], object], *, buffered: bool = False) -> None:
-    """Write to --out (all or nothing) or to standard output (buffered when a late error must leave nothing)."""
+    """Write to --out (all or nothing, never over an input) or to standard output (buffered when a late
+    error must leave nothing)."""
     from ..inputs.reading import InputError
     from ..render.files import atomic_output
 
     if args.out:
         try:
-            with atomic_output(args.out) as stream:
+            with atomic_output(args.out, inputs=_input_files(args)) as stream:
                 write(stream)
         except OSError as exc:
             reason = exc.strerror or str(exc)

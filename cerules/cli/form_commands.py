@@ -18,7 +18,7 @@ from ..forms.plans import StudyPlan, Vocabulary, load_plan
 from ..forms.registry import load_registry
 from ..plugins.loading import load_rules
 from ..plugins.manager import PluginError
-from ..render.files import write_atomic
+from ..render.files import OutputError, write_atomic
 from ..rules import RulesError, available_years, dumps_layer
 from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 
@@ -29,7 +29,7 @@ def guarded(handler: Any) -> Any:
     def run(args: argparse.Namespace) -> int:
         try:
             return int(handler(args))
-        except FormError as exc:
+        except (FormError, OutputError) as exc:
             print(f"cerules: {exc.in_lang(args.lang)}", file=sys.stderr)
         except (RulesError, PluginError) as exc:
             print(f"cerules: {exc}", file=sys.stderr)
@@ -108,7 +108,7 @@ def plan_layer(args: argparse.Namespace) -> int:
     )
     text = header + dumps_layer(plan_to_layer(plan))
     if args.out:
-        write_atomic(args.out, text)
+        write_atomic(args.out, text, inputs=(args.file,))
         print(f"{'wrote' if args.lang == 'en' else '已写入'} {args.out}", file=sys.stderr)
     else:
         sys.stdout.write(text)
@@ -117,7 +117,7 @@ def plan_layer(args: argparse.Namespace) -> int:
 
 def export_form(args: argparse.Namespace) -> int:
     item: StudyPlan | Posting | Bid = load_plan(args.file) if args.command == "plan" else load_call(args.file)
-    path = export(item, args.out)
+    path = export(item, args.out, inputs=(args.file,))
     print(f"{'wrote' if args.lang == 'en' else '已写入'} {path}")
     return EXIT_OK
 

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from typing import Any
 
-from .common import EXIT_FAILED, EXIT_OK, scope_text
+from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, add_skip_plugin, scope_text
 
 
 def add_commands(commands: Any) -> None:
     plugins = commands.add_parser("plugins", help="list the installed plugins: name, version, layers, scopes, hooks")
     plugins.add_argument("--year", type=int, default=None, help="the year whose layers to show (default: every shipped year)")
     plugins.add_argument("--json", action="store_true")
-    plugins.add_argument("--strict", action="store_true", help="a broken plugin is an error")
+    plugins.add_argument("--strict", action="store_true", help="stop at the first broken plugin instead of listing them all")
+    add_skip_plugin(plugins)
     plugins.set_defaults(handler=list_plugins)
 
     test = commands.add_parser("test", help="run rule-test files (test_*.yaml)")
@@ -35,7 +37,7 @@ def list_plugins(args: argparse.Namespace) -> int:
     from ..plugins.manager import Plugins
     from ..rules import available_years
 
-    plugins = Plugins(strict=args.strict)
+    plugins = Plugins(skip=args.skip_plugin, strict=args.strict, keep_going=True)
     years = [args.year] if args.year else list(available_years())
     layers = {year: plugins.layers_by_plugin(year) for year in years}
     builtin: list[dict[str, Any]] = []
@@ -58,10 +60,13 @@ def list_plugins(args: argparse.Namespace) -> int:
                 "layers": own,
             }  # fmt: skip
         )
-    errors = [{"plugin": e.plugin, "error": e.error} for e in plugins.errors]
+    errors = [{"plugin": plugin, "error": error} for plugin, error in dict.fromkeys((e.plugin, e.error) for e in plugins.errors)]
+    skipped = list(plugins.skipped)
+    status = _broken(errors)
     if args.json:
-        print(json.dumps({"builtin": builtin, "plugins": listing, "errors": errors}, ensure_ascii=False, indent=2))
-        return EXIT_OK
+        document = {"builtin": builtin, "plugins": listing, "errors": errors, "skipped": skipped}
+        print(json.dumps(document, ensure_ascii=False, indent=2))
+        return status
     for entry in builtin + listing:
         marked = "  built-in" if entry["builtin"] else ""
         hooks = ", ".join(entry["hooks"])
@@ -70,9 +75,23 @@ def list_plugins(args: argparse.Namespace) -> int:
             print(f"  {layer['year']} {layer['rank']} layer '{layer['id']}'  scope: {scope_text(layer['scope']) or 'everyone'}")
     if not listing:
         print("no plugins installed (entry-point group 'cerules')")
+    for name in skipped:
+        print(f"skipped: {name}")
     for error in errors:
         print(f"broken: {error['plugin']}: {error['error']}")
-    return EXIT_OK
+    return status
+
+
+def _broken(errors: list[dict[str, str]]) -> int:
+    """Exit 2 when a plugin is broken: an evaluation would fail on it (the listing still shows everything)."""
+    if not errors:
+        return EXIT_OK
+    names = ", ".join(dict.fromkeys(error["plugin"] for error in errors))
+    print(
+        f"cerules: 插件无法使用 / plugins that cannot be used: {names} (evaluate fails on them; --skip-plugin NAME goes on without one)",
+        file=sys.stderr,
+    )
+    return EXIT_USAGE
 
 
 def run_rule_tests(args: argparse.Namespace) -> int:
@@ -108,9 +127,16 @@ def run_rule_tests(args: argparse.Namespace) -> int:
 
 
 def new_plugin(args: argparse.Namespace) -> int:
-    from ..authoring.scaffold import create_plugin
+    from ..authoring.scaffold import ScaffoldError, create_plugin
 
-    folder = create_plugin(args.kind, args.name, args.dir, city=args.city, title_series=args.title_series, year=args.year)
+    try:
+        folder = create_plugin(args.kind, args.name, args.dir, city=args.city, title_series=args.title_series, year=args.year)
+    except OSError as exc:
+        if exc.errno is None:  # the scaffold's own "exists already", in both languages
+            raise
+        reason = exc.strerror or str(exc)
+        where = exc.filename or args.dir
+        raise ScaffoldError(f"无法写入插件文件夹 {where}：{reason}", f"cannot write the plugin folder {where}: {reason}") from None
     print(f"created {folder}")
     print(f"next: pip install -e {folder} && cerules test {folder} && cerules plugins")
     return EXIT_OK

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from typing import TYPE_CHECKING, Any
 
-from .common import EXIT_FAILED, EXIT_OK, Parser, load_rules_for, scope_text
+from ..base.errors import CeruleError
+from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Parser, add_skip_plugin, load_rules_for, scope_text
 
 if TYPE_CHECKING:
     from ..rules.model import Layer
@@ -20,10 +22,15 @@ def add_commands(commands: Any) -> None:
     show.add_argument("--year", type=int, required=True)
     show.add_argument("--rules", action="append", default=[], metavar="FILE")
     show.add_argument("--no-plugins", action="store_true")
+    add_skip_plugin(show)
     show.add_argument("--json", action="store_true", help="machine-readable output")
     show.add_argument("--lang", choices=("zh", "en"), default="zh")
     show.set_defaults(handler=show_rules)
-    lint = rule_commands.add_parser("lint", help="check rule files: every value needs a citation")
+    lint = rule_commands.add_parser(
+        "lint",
+        help="check rule files as loading does (schema, ranges, jurisdiction, floors) and more (citations, placeholders, "
+        "catalogue codes); exit 1 for findings, 2 when a file cannot be read",
+    )
     lint.add_argument("files", nargs="+", metavar="FILE")
     lint.add_argument("--lang", choices=("zh", "en"), default="zh")
     lint.set_defaults(handler=lint_rules)
@@ -36,6 +43,8 @@ def show_rules(args: argparse.Namespace) -> int:
         return EXIT_OK
     zh = args.lang == "zh"
     print(f"{args.year} {'年度生效规则' if zh else 'effective rules'} · sha256 {rules.sha256}")
+    if rules.skipped_plugins:
+        print(f"{'已跳过的插件' if zh else 'skipped plugins'}: {', '.join(rules.skipped_plugins)}")
     for layer in rules.layers:
         print(f"\n[{layer.rank}] {layer.id} — {layer.title.in_lang(args.lang)}")
         print(f"  {'来源' if zh else 'source'}: {layer.source or layer.file}  ({layer.file})")
@@ -55,6 +64,7 @@ def describe_rules(rules: RuleSet) -> dict[str, Any]:
         "year": rules.year,
         "sha256": rules.sha256,
         "layers": [_describe_layer(layer) for layer in rules.layers],
+        "skipped_plugins": list(rules.skipped_plugins),
     }
 
 
@@ -81,13 +91,24 @@ def _describe_layer(layer: Layer) -> dict[str, Any]:
 
 
 def lint_rules(args: argparse.Namespace) -> int:
-    from ..rules import lint_layer, load_layer
+    """Exit 0 when clean (warnings allowed), 1 for findings, 2 when a file cannot be linted at all."""
+    from ..rules.lint import lint_file
 
-    errors = 0
+    status = EXIT_OK
     for file in args.files:
-        layer = load_layer(file, default_rank="draft")
-        for problem in lint_layer(layer):
+        try:
+            problems = lint_file(file)
+        except CeruleError as exc:  # missing, a folder, unreadable, not TOML
+            print(f"cerules: {exc.in_lang(args.lang)}", file=sys.stderr)
+            status = EXIT_USAGE
+            continue
+        except Exception as exc:  # a defect of lint itself: never a traceback, never mistaken for a finding
+            print(f"cerules: {file}: 无法检查 / cannot be linted: {type(exc).__name__}: {exc}", file=sys.stderr)
+            status = EXIT_USAGE
+            continue
+        for problem in problems:
             message = problem.message_zh if args.lang == "zh" else problem.message_en
             print(f"{problem.file}: {problem.severity}: key '{problem.key}': {message}")
-            errors += problem.severity == "error"
-    return EXIT_FAILED if errors else EXIT_OK
+        if status == EXIT_OK and any(problem.severity == "error" for problem in problems):
+            status = EXIT_FAILED
+    return status

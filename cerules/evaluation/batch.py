@@ -16,23 +16,17 @@ import attrs
 import numpy as np
 import pyarrow as pa
 
+from ..inputs.bounds import record_bound
 from ..inputs.columns import as_arrow
-from ..inputs.normalise import (
-    REQUIRED_PERSON_COLUMNS,
-    REQUIRED_RECORD_COLUMNS,
-    PersonColumns,
-    RejectedPerson,
-    duplicate_rows,
-    normalise_persons,
-    normalise_records,
-)
+from ..inputs.normalise import RejectedPerson, duplicate_rows, normalise_persons, normalise_records
 from ..inputs.reading import InputError, RowProblem, Table
 from ..kernel import reasons as R
 from ..kernel.decide import NOT_APPLICABLE
 from ..kernel.ledger import counts, summary_counts
 from ..kernel.run import evaluate_columns, lookup
 from ..rules.ruleset import RuleSet
-from .cohort import Evaluation, as_table, check_columns, first_bad_record, first_rejected_person
+from .cohort import Evaluation, Source, first_bad_record, first_rejected_person, input_tables
+from .quality import DataQuality, RecordTally, data_quality
 
 DEFAULT_CHUNK_RECORDS = 500_000
 """About this many records are worked on at once (fewer people per chunk when they have more)."""
@@ -54,6 +48,7 @@ class BatchResult:
     credited: np.ndarray  # int64 [record], hundredths of an hour
     person_index: np.ndarray  # int64 [record], -1 when the record belongs to no usable person
     rejected_persons: tuple[RejectedPerson, ...]
+    data_quality: DataQuality | None = None  # what of the input could not be used (None: not counted)
 
     @property
     def status_credited(self) -> np.ndarray:
@@ -110,34 +105,32 @@ def _sub_table(table: Table, rows: np.ndarray, problems_by_row: dict[int, list[R
     return Table(table.path, columns, np.asarray(table.lines)[rows], problems)
 
 
-def _person_slice(persons: PersonColumns, start: int, stop: int) -> PersonColumns:
-    return attrs.evolve(
-        persons,
-        person_id=persons.person_id[start:stop],
-        line=persons.line[start:stop],
-        profile=persons.profile[start:stop],
-        attributes={key: values[start:stop] for key, values in persons.attributes.items()},
-    )
-
-
 class PreparedCohort:
-    """Persons and records checked for their columns, with the persons normalised (once)."""
+    """Persons and records (files, tables or rows) checked for their columns, with the persons normalised (once)."""
 
-    def __init__(self, persons: Any, records: Any) -> None:
-        self.person_table = as_table(persons, "<persons>")
-        self.record_table = as_table(records, "<records>")
-        check_columns(self.person_table, REQUIRED_PERSON_COLUMNS)
-        check_columns(self.record_table, REQUIRED_RECORD_COLUMNS)
-        self.people, rejected = normalise_persons(self.person_table)
+    def __init__(self, persons: Source, records: Source, *, unit_level_default: str | None = None) -> None:
+        self.person_table, self.record_table = input_tables(persons, records)
+        self.people, rejected = normalise_persons(self.person_table, unit_level_default=unit_level_default)
         self.rejected_persons = tuple(rejected)
 
 
 class ChunkedRun(PreparedCohort):
     """A cohort read and split into chunks of people, ready to be evaluated chunk by chunk."""
 
-    def __init__(self, rules: RuleSet, persons: Any, records: Any, *, chunk_records: int = DEFAULT_CHUNK_RECORDS) -> None:
-        super().__init__(persons, records)
+    def __init__(
+        self,
+        rules: RuleSet,
+        persons: Source,
+        records: Source,
+        *,
+        chunk_records: int = DEFAULT_CHUNK_RECORDS,
+        unit_level_default: str | None = None,
+        max_record_amount: float | str | None = None,
+    ) -> None:
+        super().__init__(persons, records, unit_level_default=unit_level_default)
         self.rules = rules
+        record_bound(max_record_amount)  # a bad bound is refused now, before any chunk runs
+        self.max_record_amount = max_record_amount
         self.requirement_ids = rules.requirement_ids(self.people.profiles)
         self._record_person = lookup(self.people.person_id, as_arrow(self.record_table.column("person_id"))).astype(np.int32)
         self._repeats = duplicate_rows(self.record_table)
@@ -150,6 +143,7 @@ class ChunkedRun(PreparedCohort):
         self._order = np.argsort(chunk_of.astype(narrow), kind="stable").astype(np.int32)  # a radix sort for small integers
         self._edges = np.searchsorted(chunk_of[self._order], np.arange(len(self._bounds) + 1))
         self.first_problem: InputError | None = None
+        self._tally = RecordTally()
         self._problems_by_row: dict[int, list[RowProblem]] = {}
         for problem in self.record_table.problems:
             self._problems_by_row.setdefault(problem.row, []).append(problem)
@@ -163,13 +157,13 @@ class ChunkedRun(PreparedCohort):
         rows = np.sort(self._order[self._edges[index] : self._edges[index + 1]]).astype(np.int64)
         sub = _sub_table(self.record_table, rows, self._problems_by_row)
         local = {position: self._repeats[row] for position, row in enumerate(rows.tolist()) if row in self._repeats}
-        columns = normalise_records(sub, self.rules, duplicates=local)
+        columns = normalise_records(sub, self.rules, duplicates=local, max_record_amount=self.max_record_amount)
         if index < len(self._bounds) - 1:
             start, stop = int(self._bounds[index]), int(self._bounds[index + 1])
-            chunk_people, person_rows = _person_slice(self.people, start, stop), np.arange(start, stop)
+            chunk_people, person_rows = self.people.take(slice(start, stop)), np.arange(start, stop)
             local_person = self._record_person[rows].astype(np.int64) - start
         else:  # records of no usable person
-            chunk_people, person_rows = _person_slice(self.people, 0, 0), np.zeros(0, dtype=np.int64)
+            chunk_people, person_rows = self.people.take(slice(0, 0)), np.zeros(0, dtype=np.int64)
             local_person = np.full(len(rows), -1, dtype=np.int64)
         ledger = evaluate_columns(self.rules, chunk_people, columns, person_index=local_person)
         evaluation = Evaluation(ledger, self.rejected_persons if index == 0 else (), self.person_table.path, self.record_table.path)
@@ -178,22 +172,29 @@ class ChunkedRun(PreparedCohort):
     def chunks(self, *, workers: int = 2, progress: Callable[[int, int], None] | None = None) -> Iterator[Chunk]:
         """Chunks in order, computing one ahead on a second thread (numpy and Arrow release the GIL).
 
-        Meanwhile `first_problem` is kept: the first invalid or unattributable record, in file order.
+        Meanwhile `first_problem` is kept: the first invalid or unattributable record, in file order,
+        and the records rejected as input are counted for `data_quality`.
         """
         total = len(self)
         self.first_problem = None
+        self._tally = RecordTally()
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
             pending = [pool.submit(self.run, 0)]
             for index in range(total):
                 if index + 1 < total:
                     pending.append(pool.submit(self.run, index + 1))
                 chunk = pending.pop(0).result()
+                self._tally.add(chunk.evaluation.ledger)
                 problem = first_bad_record(self.record_table.path, chunk.evaluation.ledger)
                 if problem is not None and (self.first_problem is None or (problem.line or 0) < (self.first_problem.line or 0)):
                     self.first_problem = problem
                 if progress is not None:
                     progress(index + 1, total)
                 yield chunk
+
+    def data_quality(self) -> DataQuality:
+        """The data-quality report of the run (after `chunks`: its records counted chunk by chunk)."""
+        return data_quality(self.people, self.rejected_persons, self._tally)
 
     def strict_problem(self) -> InputError | None:
         """The first unusable row, persons first: what `--strict` fails on (after `chunks`)."""
@@ -214,10 +215,20 @@ def _chunk_bounds(per_person: np.ndarray, chunk_records: int) -> np.ndarray:
 
 
 def evaluate_batch(
-    rules: RuleSet, persons: Any, records: Any, *, chunk_records: int = DEFAULT_CHUNK_RECORDS, workers: int = 2
+    rules: RuleSet,
+    persons: Source,
+    records: Source,
+    *,
+    chunk_records: int = DEFAULT_CHUNK_RECORDS,
+    workers: int = 2,
+    unit_level_default: str | None = None,
+    max_record_amount: float | str | None = None,
 ) -> BatchResult:
-    """Evaluate a cohort in chunks and gather per-person and per-record results in input order."""
-    run = ChunkedRun(rules, persons, records, chunk_records=chunk_records)
+    """Evaluate a cohort (files, as `evaluate_files` reads them, tables or rows) in chunks, and gather
+    per-person and per-record results in input order. With no usable person, every record is rejected."""
+    run = ChunkedRun(
+        rules, persons, records, chunk_records=chunk_records, unit_level_default=unit_level_default, max_record_amount=max_record_amount
+    )
     ids = run.requirement_ids
     n_people, n_records = len(run.people), len(run.record_table)
     required = np.full((n_people, len(ids)), NOT_APPLICABLE, dtype=np.int64)
@@ -232,6 +243,8 @@ def evaluate_batch(
         credited[chunk.record_rows] = ledger.credited
         known = ledger.person_index >= 0
         person_index[chunk.record_rows[known]] = chunk.person_rows[ledger.person_index[known]]
+        if len(chunk.person_rows) == 0:  # the records of no usable person: no requirement to gather
+            continue
         cells = np.ix_(chunk.person_rows, np.array([ids.index(i) for i in ledger.compiled.requirement_ids], dtype=np.int64))
         required[cells], achieved[cells], met[cells] = ledger.required, ledger.achieved, ledger.met
     return BatchResult(
@@ -247,6 +260,7 @@ def evaluate_batch(
         credited=credited,
         person_index=person_index,
         rejected_persons=run.rejected_persons,
+        data_quality=run.data_quality(),
     )
 
 

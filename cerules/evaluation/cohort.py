@@ -9,6 +9,7 @@ from typing import Any
 import attrs
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..base.version import __version__
 from ..inputs.normalise import (
@@ -26,8 +27,10 @@ from ..kernel.run import evaluate_columns
 from ..render.html import evaluation_html
 from ..rules.ruleset import RuleSet
 from .explain import PersonResult, person_result, record_outcome
+from .quality import DataQuality, RecordTally, data_quality
 
 Rows = Table | Sequence[Mapping[str, Any]]
+Source = Rows | str | os.PathLike[str]
 
 
 @attrs.frozen
@@ -77,6 +80,12 @@ class Evaluation:
         """The contract's `summary`: people, compliant, records, credited, rejected."""
         return summary_counts(self.ledger.compliant, self.ledger.reason, self.ledger.credited)
 
+    def data_quality(self) -> DataQuality:
+        """What of the input could not be used, and whose verdicts rest on assumed values."""
+        tally = RecordTally()
+        tally.add(self.ledger)
+        return data_quality(self.ledger.persons, self.rejected_persons, tally)
+
     def reason_counts(self) -> dict[str, int]:
         """How many records carry each reason code (cap_exceeded includes partly credited ones)."""
         counts = np.bincount(self.ledger.reason, minlength=len(R.NAMES))
@@ -97,7 +106,7 @@ class Evaluation:
         rejected_input = self.rejected_input_entries(lang)
         document: dict[str, Any] = {
             "year": self.year,
-            "rules": {"sha256": self.rules.sha256, "layers": self.rules.layer_summaries()},
+            "rules": self.rules.document_entry(),
             "engine": {"name": "cerules", "version": __version__},
             "people": [person.to_dict(lang) for person in self],
             "rejected_input": rejected_input,
@@ -105,6 +114,7 @@ class Evaluation:
         }
         if self.rejected_persons:
             document["rejected_persons"] = [rejected.to_dict(lang) for rejected in self.rejected_persons]
+        document["data_quality"] = self.data_quality().to_dict()
         return document
 
     def _repr_html_(self) -> str:
@@ -112,49 +122,104 @@ class Evaluation:
 
 
 def as_table(rows: Any, name: str) -> Table:
-    """A Table from a Table, an Arrow table, a pandas or polars DataFrame, or a list of dicts."""
+    """A Table from a Table, an Arrow table, a pandas or polars DataFrame, or a list of dicts.
+
+    Missing values as DataFrames and dicts hold them (None, NaN, pandas' NA and NaT) are blank cells.
+    """
     if isinstance(rows, Table):
         return rows
     if isinstance(rows, pa.Table):
-        return table_from_arrow(rows, name)
+        return table_from_arrow(_nan_as_null(rows), name)
     if hasattr(rows, "to_arrow") and callable(rows.to_arrow):  # polars
-        return table_from_arrow(rows.to_arrow(), name)
+        return table_from_arrow(_nan_as_null(rows.to_arrow()), name)
     if hasattr(rows, "columns") and hasattr(rows, "iloc"):  # pandas
-        return table_from_arrow(pa.Table.from_pandas(rows, preserve_index=False), name)
+        try:
+            arrow = pa.Table.from_pandas(rows, preserve_index=False)
+        except (pa.ArrowTypeError, pa.ArrowInvalid):  # a column mixing kinds (text and numbers): cell by cell
+            return table_from_rows(rows.to_dict("records"), path=name)
+        return table_from_arrow(_nan_as_null(arrow), name)
     return table_from_rows(list(rows), path=name)
 
 
-def evaluate(rules: RuleSet, persons: Rows, records: Rows, *, strict: bool = False) -> Evaluation:
-    """Evaluate a cohort given as tables or in-memory rows (dicts of strings or plain values)."""
-    person_table = as_table(persons, "<persons>")
-    record_table = as_table(records, "<records>")
+def _nan_as_null(table: pa.Table) -> pa.Table:
+    """Floating-point NaN is a blank cell (a DataFrame's missing value), never the number 'nan'."""
+    for position, field in enumerate(table.schema):
+        if pa.types.is_floating(field.type):
+            column = table.column(position)
+            blank = pc.fill_null(pc.is_nan(column), False)
+            table = table.set_column(position, field, pc.if_else(blank, pa.scalar(None, field.type), column))
+    return table
+
+
+def _as_input(source: Any, name: str, required: Sequence[str], *, persons: bool = False) -> Table:
+    """A file path read by its suffix (a persons file must hold persons), or rows as `as_table` takes them."""
+    if isinstance(source, (str, os.PathLike)):
+        table = read_table(source, required=required)
+        if persons and len(table) == 0:
+            raise InputError(os.fspath(source), "文件中没有人员", "no persons in the file", line=1)
+        return table
+    return as_table(source, name)
+
+
+def input_tables(persons: Source, records: Source) -> tuple[Table, Table]:
+    """Persons and records as Tables, from file paths or rows, with their required columns checked."""
+    person_table = _as_input(persons, "<persons>", REQUIRED_PERSON_COLUMNS, persons=True)
+    record_table = _as_input(records, "<records>", REQUIRED_RECORD_COLUMNS)
     check_columns(person_table, REQUIRED_PERSON_COLUMNS)
     check_columns(record_table, REQUIRED_RECORD_COLUMNS)
-    person_columns, rejected = normalise_persons(person_table)
-    record_columns = normalise_records(record_table, rules)
+    return person_table, record_table
+
+
+def evaluate(
+    rules: RuleSet,
+    persons: Source,
+    records: Source,
+    *,
+    strict: bool = False,
+    unit_level_default: str | None = None,
+    max_record_amount: float | str | None = None,
+) -> Evaluation:
+    """Evaluate a cohort given as files, tables or in-memory rows (dicts of strings or plain values).
+
+    A persons table without a `unit_level` column is refused unless `unit_level_default`
+    (`"city"` or `"province"`) says what to assume; given, it is also the level of blank cells.
+    `max_record_amount` bounds the hours and the credits of one record (default
+    `cerules.inputs.bounds.MAX_RECORD_AMOUNT`); a record above it is an invalid record.
+    """
+    person_table, record_table = input_tables(persons, records)
+    person_columns, rejected = normalise_persons(person_table, unit_level_default=unit_level_default)
+    record_columns = normalise_records(record_table, rules, max_record_amount=max_record_amount)
     ledger = evaluate_columns(rules, person_columns, record_columns)
     if strict:
         _fail_on_first_problem(person_table, record_table, rejected, ledger)
     return Evaluation(ledger, tuple(rejected), person_table.path, record_table.path)
 
 
-def evaluate_files(rules: RuleSet, persons: str | os.PathLike[str], records: str | os.PathLike[str], *, strict: bool = False) -> Evaluation:
+def evaluate_files(
+    rules: RuleSet,
+    persons: str | os.PathLike[str],
+    records: str | os.PathLike[str],
+    *,
+    strict: bool = False,
+    unit_level_default: str | None = None,
+    max_record_amount: float | str | None = None,
+) -> Evaluation:
     """Evaluate the persons and records files (`.csv`, `.jsonl` or `.parquet`)."""
-    return evaluate(rules, *read_inputs(persons, records), strict=strict)
+    return evaluate(
+        rules, *read_inputs(persons, records), strict=strict, unit_level_default=unit_level_default, max_record_amount=max_record_amount
+    )
 
 
 def read_inputs(persons: str | os.PathLike[str], records: str | os.PathLike[str]) -> tuple[Table, Table]:
     """Read the persons and records files, refusing an empty persons file."""
-    person_table = read_table(persons, required=REQUIRED_PERSON_COLUMNS)
-    record_table = read_table(records, required=REQUIRED_RECORD_COLUMNS)
-    if len(person_table) == 0:
-        raise InputError(str(persons), "文件中没有人员", "no persons in the file", line=1)
-    return person_table, record_table
+    return _as_input(persons, "<persons>", REQUIRED_PERSON_COLUMNS, persons=True), _as_input(records, "<records>", REQUIRED_RECORD_COLUMNS)
 
 
-def evaluate_person(rules: RuleSet, person: Mapping[str, Any], records: Sequence[Mapping[str, Any]]) -> PersonResult:
+def evaluate_person(
+    rules: RuleSet, person: Mapping[str, Any], records: Sequence[Mapping[str, Any]], *, unit_level_default: str | None = None
+) -> PersonResult:
     """One person's year, explained (the same kernel on a cohort of one)."""
-    evaluation = evaluate(rules, [person], records)
+    evaluation = evaluate(rules, [person], records, unit_level_default=unit_level_default)
     if evaluation.rejected_persons:
         problem = evaluation.rejected_persons[0].problem
         raise ValueError(problem.text.en)
@@ -195,7 +260,7 @@ def first_rejected_person(path: str, rejected: Sequence[RejectedPerson]) -> Inpu
 
 def first_bad_record(path: str, ledger: Ledger) -> InputError | None:
     """The first invalid or unattributable record of a ledger, in file order, as an error."""
-    bad = np.flatnonzero((ledger.reason == R.INVALID_RECORD) | (ledger.reason == R.UNKNOWN_PERSON))
+    bad = np.flatnonzero(np.isin(ledger.reason, list(R.INPUT_REASONS)))
     if len(bad) == 0:
         return None
     position = int(bad[np.argmin(ledger.records.line[bad])])

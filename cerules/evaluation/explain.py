@@ -12,7 +12,7 @@ from typing import Any
 import attrs
 import numpy as np
 
-from ..base.hours import format_amount, to_float, to_number
+from ..base.hours import fine_to_hundredths, format_amount, to_float, to_number
 from ..kernel import reasons as R
 from ..kernel.decide import NOT_APPLICABLE
 from ..kernel.ledger import Ledger, counts
@@ -101,6 +101,7 @@ class PersonResult:
     requirements: tuple[RequirementOutcome, ...]
     records: tuple[RecordOutcome, ...]
     rules_sha256: str
+    defaults: tuple[tuple[str, str], ...] = ()  # (attribute, value assumed) for values the persons file left blank
 
     def requirement(self, requirement_id: str) -> RequirementOutcome:
         for requirement in self.requirements:
@@ -109,13 +110,16 @@ class PersonResult:
         raise KeyError(requirement_id)
 
     def to_dict(self, lang: str = "zh") -> dict[str, Any]:
-        """The contract's entry in `people`."""
-        return {
+        """The contract's entry in `people`; `defaults` (an extension) names the values assumed for blank cells."""
+        entry: dict[str, Any] = {
             "person_id": self.person_id,
             "compliant": self.compliant,
             "requirements": [r.to_dict() for r in self.requirements],
             "records": [r.to_dict(lang) for r in self.records],
         }
+        if self.defaults:
+            entry["defaults"] = dict(self.defaults)
+        return entry
 
     def summary(self, lang: str = "zh") -> str:
         """One sentence: the verdict and, when failing, what is missing."""
@@ -203,7 +207,14 @@ def person_result(ledger: Ledger, person: int) -> PersonResult:
         requirements=tuple(requirements),
         records=tuple(record_outcome(ledger, int(p)) for p in positions),
         rules_sha256=ledger.rules.sha256,
+        defaults=_assumed(ledger, person),
     )
+
+
+def _assumed(ledger: Ledger, person: int) -> tuple[tuple[str, str], ...]:
+    """The attributes of a person that the persons file left blank, with the value assumed."""
+    persons = ledger.persons
+    return tuple((name, str(persons.attributes[name][person])) for name, mask in persons.defaulted.items() if mask[person])
 
 
 def record_outcome(ledger: Ledger, position: int) -> RecordOutcome:
@@ -234,6 +245,14 @@ def _record_message(ledger: Ledger, position: int, code: int) -> Text:
     if code == R.UNKNOWN_PERSON:
         pid = rec.person_id_at(position)
         return Text(f"人员信息中没有 {pid}", f"no person {pid!r} in the persons file")
+    if code == R.INVALID_PERSON:
+        pid = rec.person_id_at(position)
+        row = ledger.persons.rejected[str(pid)]
+        problem = row.problem.text
+        return Text(
+            f"人员信息中 {pid} 的数据无效（第 {row.line} 行：{problem.zh}），其记录无法评估",
+            f"person {pid!r} is in the persons file but invalid (line {row.line}: {problem.en}), so their records cannot be evaluated",
+        )
     person = int(ledger.person_index[position])
     policy = ledger.compiled.policies[int(ledger.persons.profile[person])]
     subject = rec.subjects[int(ledger.subject[position])]
@@ -280,7 +299,7 @@ def _record_message(ledger: Ledger, position: int, code: int) -> Text:
     amount = format_amount(int(ledger.credited[position]))
     text = Text(f"计入{_subject(ledger, subject).zh} {amount} 学时", f"{amount} hours count towards {subject} subjects")
     if rec.credits[position] >= 0:
-        credits = format_amount(int(rec.credits[position]))
+        credits = format_amount(fine_to_hundredths(int(rec.credits[position])))
         kind = rec.kinds[int(rec.kind[position])]
         text = Text(f"{text.zh}；{kind} 学分 {credits}", f"{text.en}; {credits} {kind} credits")
     return text

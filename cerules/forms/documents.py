@@ -5,19 +5,24 @@ Annexes 2 and 3. Each document is first laid out once as a list of blocks (headi
 form tables with merged cells), then written by `docx_writer` (python-docx) or `pdf_writer`
 (reportlab), so the two formats hold the same text. Both libraries are the optional extra
 `cerules[forms]`.
+
+Every text of a laid-out document passes through `document_text` when the document is built:
+controls and characters XML cannot hold (U+0001, ESC, U+FFFE, lone surrogates) are left out, line
+separators become line breaks, so an odd character in a form never makes the export fail.
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import attrs
 
+from ..base.files import atomic_output
+from ..base.printable import document_text
 from . import docx_writer, pdf_writer
 from .calls import PROJECT_TYPES, Bid, Posting
 from .framework import FormError, Moment
@@ -30,7 +35,7 @@ CHECKED, UNCHECKED = "■", "□"
 
 @attrs.frozen
 class Cell:
-    text: str
+    text: str = attrs.field(converter=document_text)
     span: int = 1
     label: bool = False
 
@@ -41,15 +46,15 @@ class Block:
     (rows of cells over columns of relative `widths`) or `signature`."""
 
     kind: str
-    text: str = ""
+    text: str = attrs.field(default="", converter=document_text)
     rows: tuple[tuple[Cell, ...], ...] = ()
     widths: tuple[float, ...] = ()
 
 
 @attrs.frozen
 class Document:
-    title: str
-    author: str
+    title: str = attrs.field(converter=document_text)
+    author: str = attrs.field(converter=document_text)
     blocks: tuple[Block, ...]
 
 
@@ -253,31 +258,22 @@ def _chinese_number(n: int) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def export(item: StudyPlan | Posting | Bid, path: str | os.PathLike[str]) -> Path:
-    """Write a plan, posting or bid as `.docx` or `.pdf` (by the suffix), all or nothing."""
+def export(item: StudyPlan | Posting | Bid, path: str | os.PathLike[str], *, inputs: Iterable[str | os.PathLike[str]] = ()) -> Path:
+    """Write a plan, posting or bid as `.docx` or `.pdf` (by the suffix), all or nothing.
+
+    Written as every output is (`cerules.base.files`): never over one of `inputs` (the form's own
+    file), nor over a read-only file; through a link to its target; with the umask's mode.
+    """
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix not in SUFFIXES:
         en = f"cannot export to {suffix or 'a file without suffix'}: expected .docx or .pdf"
         raise FormError("只能导出为 .docx 或 .pdf 文件", en, file=str(path))
     document = document_of(item)
-    renderer: Callable[[Document, Path], None] = docx_writer.render_docx if suffix == ".docx" else pdf_writer.render_pdf
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=target.parent if str(target.parent) else ".")
-    os.close(handle)
-    try:
-        renderer(document, Path(temporary))
-        os.chmod(temporary, 0o666 & ~_umask())
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    renderer: Callable[[Document, BinaryIO], None] = docx_writer.render_docx if suffix == ".docx" else pdf_writer.render_pdf
+    with atomic_output(target, inputs=inputs) as stream:
+        renderer(document, stream)
     return target
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 __all__ = ["Block", "Cell", "Document", "bid_document", "document_of", "export", "plan_document", "posting_document"]

@@ -7,7 +7,7 @@ run, which is what Word uses for Chinese), form tables ruled with merged cells.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from .framework import missing_library
 
@@ -18,7 +18,8 @@ DOCX_FONT = "宋体"
 DOCX_TITLE_FONT = "黑体"
 
 
-def render_docx(document: Document, path: Path) -> None:
+def render_docx(document: Document, path: Path | BinaryIO) -> None:
+    """Write the document as Word to a path or a binary stream."""
     try:
         import docx
         from docx.enum.table import WD_ALIGN_VERTICAL, WD_TABLE_ALIGNMENT
@@ -95,7 +96,7 @@ def render_docx(document: Document, path: Path) -> None:
                 table.columns[c].width = Cm(text_width * width)
         else:  # pragma: no cover - the layouts use only the kinds above
             raise ValueError(f"unknown block kind {block.kind!r}")
-    out.save(str(path))
+    out.save(path if hasattr(path, "write") else str(path))
 
 
 __all__ = ["DOCX_FONT", "DOCX_TITLE_FONT", "render_docx"]

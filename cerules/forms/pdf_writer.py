@@ -8,7 +8,7 @@ with its CJK data do). The same input gives the same bytes (`invariant`).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 from xml.sax.saxutils import escape
 
 from .framework import missing_library
@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 PDF_FONT = "STSong-Light"
 
 
-def render_pdf(document: Document, path: Path) -> None:
+def render_pdf(document: Document, path: Path | BinaryIO) -> None:
+    """Write the document as PDF to a path or a binary stream."""
     try:
         from reportlab.lib import colors
         from reportlab.lib.enums import TA_CENTER, TA_RIGHT
@@ -78,7 +79,7 @@ def render_pdf(document: Document, path: Path) -> None:
         else:
             story.append(Paragraph(escape(block.text), styles[block.kind]))
     pdf = SimpleDocTemplate(
-        str(path),
+        path if hasattr(path, "write") else str(path),
         pagesize=A4,
         leftMargin=2.5 * cm,
         rightMargin=2.5 * cm,

@@ -1,7 +1,9 @@
 """CSV files: UTF-8 (BOM or not) or GB18030, each row with the physical line where it starts.
 
 A row with too few or too many fields is kept (padded or cut to the header) and reported, so that
-no record is lost; only an unparseable quote or a bad header stops the reading.
+no record is lost; only an unparseable quote or a bad header stops the reading. What a spreadsheet
+adds beyond its data is no data: rows of only commas (or white space) after the last row that
+holds anything, and unnamed columns at the end of the header.
 """
 
 from __future__ import annotations
@@ -69,6 +71,14 @@ def _field_count_problem(row: int, fields: int, expected: int, first: int, last:
     return RowProblem(row, None, zh, en)
 
 
+def _without_trailing_blanks(names: list[str]) -> list[str]:
+    """The header without the unnamed columns at its end (a spreadsheet's used range; their
+    cells must be empty, as extra fields are). One unnamed column alone is left, to be refused."""
+    while len(names) > 1 and not names[-1]:
+        names.pop()
+    return names
+
+
 def _clean(values: Iterable[str | None]) -> np.ndarray:
     """Strip every cell; an empty cell becomes ``None``."""
     return frozen([None if v is None else (v.strip() or None) for v in values])
@@ -112,7 +122,7 @@ def read_csv(display: str, data: bytes, required: Sequence[str]) -> Table:
             continue  # a blank line
         last_start_offset = start_offset
         if header is None:
-            header = [name.strip() for name in fields]
+            header = _without_trailing_blanks([name.strip() for name in fields])
             header_line = first
             width = len(header)
             continue
@@ -133,6 +143,10 @@ def read_csv(display: str, data: bytes, required: Sequence[str]) -> Table:
         )
     if header is None:  # only blank lines, which the strip() check above already refuses
         raise empty_file(display)
+    while rows and not any(value.strip() for value in rows[-1]):  # a spreadsheet's empty rows after the data
+        rows.pop()
+        starts.pop()
+    problems = [problem for problem in problems if problem.row < len(rows)]
     check_names(display, header, line=header_line)
     check_required(display, header, required, line=header_line)
     by_column = list(zip(*rows, strict=False)) if rows else [()] * len(header)

@@ -1,7 +1,9 @@
 """JSON Lines files: one object per line, in UTF-8, each row with the line of its object.
 
 Numbers keep their source text (``0.1`` stays ``0.1``, no float rounding). A line that holds no
-object, or a value that is an array or object, is kept as a row with a problem, never dropped.
+object, or a value that is an array or object, is kept as a row with a problem, never dropped; so
+is a line nested too deeply to read, and a string holding a lone surrogate (``"\\ud800"``, which
+JSON can write but no UTF-8 text can hold): that cell is empty, and the row says why.
 """
 
 from __future__ import annotations
@@ -40,6 +42,9 @@ def _parse_json_line(row: int, raw: str, problems: list[RowProblem]) -> dict[str
     """The object on one line, or ``{}`` (with a problem) when the line holds no object."""
     try:
         obj = _DECODER.decode(raw)
+    except RecursionError:  # arrays or objects nested thousands deep
+        problems.append(RowProblem(row, None, "JSON 嵌套层数过多，无法读取", "JSON nested too deeply to read"))
+        return {}
     except json.JSONDecodeError as err:
         problems.append(
             RowProblem(
@@ -54,7 +59,45 @@ def _parse_json_line(row: int, raw: str, problems: list[RowProblem]) -> dict[str
         zh, en = _JSON_KINDS[type(obj)]
         problems.append(RowProblem(row, None, f"该行是 JSON {zh}，不是对象", f"line is a JSON {en}, not an object"))
         return {}
-    return obj
+    return _without_surrogates(row, obj, problems) if "\\u" in raw else obj
+
+
+def _is_text(value: str) -> bool:
+    """Whether a string is text UTF-8 can hold (no lone surrogate such as ``\\ud800``)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _without_surrogates(row: int, obj: dict[str, Any], problems: list[RowProblem]) -> dict[str, Any]:
+    """The object with every key or string value that holds a lone surrogate left out, each
+    with a problem: Arrow, files and terminals all need UTF-8, which cannot hold one."""
+    clean: dict[str, Any] = {}
+    for key, value in obj.items():
+        if not _is_text(key):
+            problems.append(
+                RowProblem(
+                    row,
+                    None,
+                    "对象的键含有孤立的代理字符（如 \\ud800），其值被忽略",
+                    "a key holds a lone surrogate (such as \\ud800); its value is ignored",
+                )
+            )
+        elif type(value) is str and not _is_text(value):
+            name = key.strip()
+            problems.append(
+                RowProblem(
+                    row,
+                    name or None,
+                    f"{name}：值含有孤立的代理字符（如 \\ud800），不是文本",
+                    f"{name}: value holds a lone surrogate (such as \\ud800), which is no text",
+                )
+            )
+        else:
+            clean[key] = value
+    return clean
 
 
 def _json_column(name: str, keys: list[str], objects: list[dict[str, Any]], problems: list[RowProblem]) -> np.ndarray:

@@ -7,6 +7,7 @@ record becomes an `invalid_record` rejection that says what was wrong.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -16,12 +17,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..base.errors import BadValue
+from ..base.hours import FINE
 from ..rules.model import Profile, Text
 from ..rules.regions import city_code
 from ..rules.ruleset import RuleSet
-from ..rules.vocabulary import choice, normalise_unit_level
+from ..rules.vocabulary import UNIT_LEVEL_DEFAULT, choice, normalise_unit_level
+from .bounds import record_bound
 from .columns import as_arrow, parse_amounts, parse_instants, utf8_buffers, valid_mask
-from .table import Table
+from .table import InputError, Table
 
 T = TypeVar("T")
 
@@ -49,16 +52,34 @@ class Problem:
 
 @attrs.frozen
 class PersonColumns:
-    """Valid persons, one entry each, with their profile index."""
+    """Valid persons, one entry each, with their profile index.
+
+    `defaulted` says, per attribute whose missing value is assumed (unit_level), which persons
+    got the assumed value: their verdicts rest on it. `rejected` holds the rows of the file
+    whose person_id names no usable person, so that their records can say so (`invalid_person`).
+    """
 
     person_id: np.ndarray  # object, str
     line: np.ndarray  # int64
     profile: np.ndarray  # int32 index into `profiles`
     profiles: tuple[Profile, ...]
     attributes: Mapping[str, np.ndarray]  # city, unit_level, title_series, industry, specialty
+    defaulted: Mapping[str, np.ndarray] = attrs.field(factory=dict)  # attribute -> bool [person]
+    rejected: Mapping[str, RejectedPerson] = attrs.field(factory=dict)  # person_id -> its first rejected row
 
     def __len__(self) -> int:
         return len(self.person_id)
+
+    def take(self, rows: Any) -> PersonColumns:
+        """Some of the persons (a slice or positions), with their attributes and defaults."""
+        return attrs.evolve(
+            self,
+            person_id=self.person_id[rows],
+            line=self.line[rows],
+            profile=self.profile[rows],
+            attributes={key: values[rows] for key, values in self.attributes.items()},
+            defaulted={key: values[rows] for key, values in self.defaulted.items()},
+        )
 
 
 @attrs.frozen
@@ -82,7 +103,7 @@ class RecordColumns:
     person_id: pa.Array  # string, null when missing
     line: np.ndarray  # int64
     subject: np.ndarray  # int8 index into `subjects`, -1 when invalid
-    hours: np.ndarray  # int64 hundredths
+    hours: np.ndarray  # int64, ten-thousandths (`hours.FINE`), exact while counted
     timestamp: np.ndarray  # int64 microseconds since the epoch
     year: np.ndarray  # int32, Shanghai calendar year
     day: np.ndarray  # int32, Shanghai calendar day (proleptic ordinal)
@@ -95,7 +116,7 @@ class RecordColumns:
     declared: np.ndarray  # bool
     approved: np.ndarray  # bool
     kind: np.ndarray  # int32 index into `kinds`
-    credits: np.ndarray  # int64 hundredths, -1 = none
+    credits: np.ndarray  # int64, ten-thousandths (`hours.FINE`), -1 = none
     invalid: np.ndarray  # bool
     problems: Mapping[int, Problem]
     subjects: tuple[str, ...]
@@ -124,12 +145,32 @@ def table_from_rows(rows: Sequence[Mapping[str, Any]], path: str = "<memory>") -
 
 
 def _cell(value: Any) -> str | None:
-    if value is None:
+    if is_missing(value):
         return None
     if isinstance(value, bool):
         return "true" if value else "false"
     text = str(value).strip()
     return text or None
+
+
+_MISSING_TYPES = frozenset({"NAType", "NaTType"})  # pandas.NA, pandas.NaT
+
+
+def is_missing(value: Any) -> bool:
+    """Whether an in-memory value stands for an empty cell: None, NaN, pandas' NA and NaT, numpy's NaT.
+
+    DataFrames write a blank cell as NaN (`df.to_dict("records")`); a number that is NaN is never
+    a value a person meant, so it reads as blank, like an empty CSV cell.
+    """
+    if value is None:
+        return True
+    if isinstance(value, float):  # numpy's floating types included
+        return math.isnan(value)
+    if type(value).__name__ in _MISSING_TYPES:
+        return True
+    if isinstance(value, np.generic) and value.dtype.kind in "mMf":  # datetime64/timedelta64 NaT, float16
+        return bool(np.isnan(value))
+    return False
 
 
 def _encode(column: Any) -> tuple[np.ndarray, list[str | None]]:
@@ -204,8 +245,44 @@ def _alias_map(entries: Mapping[str, Any]) -> dict[str, str]:
     return names
 
 
-def normalise_persons(table: Table) -> tuple[PersonColumns, list[RejectedPerson]]:
-    """Typed persons and the rows rejected (bad city or unit level, duplicate or missing id)."""
+UNIT_LEVEL_HINT = Text(
+    "省直单位与市属单位人员适用的规则不同：请补上该列，或指明缺省的单位层级（命令行 --unit-level-default city|province，"
+    "Python 中 unit_level_default=）",
+    "provincial-unit and city staff follow different rules: add the column, or say which unit level to assume "
+    "(--unit-level-default city|province on the command line, unit_level_default= in Python)",
+)
+
+
+def unit_level_default_code(default: str | None) -> str | None:
+    """The unit level to assume for persons without one: `city` or `province` (words accepted), or None."""
+    return None if default is None else normalise_unit_level(default)
+
+
+def _check_unit_level_column(table: Table, default: str | None) -> None:
+    """A persons file without a unit_level column is refused unless the caller says what to assume.
+
+    Assuming 市属 for everyone silently fails provincial-unit staff whose public hours were
+    learned on the provincial platforms: the column changes verdicts, so its absence is an error.
+    """
+    if default is None and "unit_level" not in table.columns and len(table):
+        raise InputError(
+            table.path,
+            f"缺少 unit_level 列（单位层级）。{UNIT_LEVEL_HINT.zh}",
+            f"no unit_level column (unit level); {UNIT_LEVEL_HINT.en}",
+            line=1,
+            column="unit_level",
+        )
+
+
+def normalise_persons(table: Table, *, unit_level_default: str | None = None) -> tuple[PersonColumns, list[RejectedPerson]]:
+    """Typed persons and the rows rejected (bad city or unit level, duplicate or missing id).
+
+    A person without a unit level is assumed to be at `unit_level_default` when it is given,
+    else at the city level (市属, the notice's common case) when the column is there but the cell
+    is blank; a file without the column at all is refused unless `unit_level_default` is given.
+    """
+    _check_unit_level_column(table, unit_level_default)
+    assumed = unit_level_default_code(unit_level_default) or UNIT_LEVEL_DEFAULT
     problems: dict[int, Problem] = {p.row: Problem(p.column, Text(p.message_zh, p.message_en)) for p in table.problems}
     person_id = _objects(table.column("person_id"))
     _note(problems, np.flatnonzero(_is_none(person_id)), Problem("person_id", Text("person_id 为空", "person_id is empty")))
@@ -213,7 +290,8 @@ def normalise_persons(table: Table) -> tuple[PersonColumns, list[RejectedPerson]
     city_cells = table.column("city")
     cities = _interpret(city_cells, city_code, None, "city", problems)
     _note(problems, np.flatnonzero(_is_none(_objects(city_cells))), Problem("city", Text("city 为空", "city is empty")))
-    levels = _interpret(table.column("unit_level"), normalise_unit_level, "city", "unit_level", problems)
+    level_cells = table.column("unit_level")
+    levels = _interpret(level_cells, normalise_unit_level, assumed, "unit_level", problems)
     free = {key: _objects(table.column(key)) for key in ("title_series", "industry", "specialty")}
     valid = np.ones(len(table), dtype=bool)
     valid[list(problems)] = False
@@ -225,12 +303,19 @@ def normalise_persons(table: Table) -> tuple[PersonColumns, list[RejectedPerson]
         **{key: values[keep] for key, values in free.items()},
     }
     profiles, profile_index = _profiles(attributes, len(keep))
+    usable = set(person_id[keep].tolist())
+    unusable: dict[str, RejectedPerson] = {}
+    for entry in rejected:
+        if entry.person_id is not None and entry.person_id not in usable:
+            unusable.setdefault(entry.person_id, entry)
     persons = PersonColumns(
         person_id=person_id[keep],
         line=np.asarray(table.lines)[keep],
         profile=profile_index,
         profiles=profiles,
         attributes=attributes,
+        defaulted={"unit_level": _is_none(_objects(level_cells))[keep]},
+        rejected=unusable,
     )
     return persons, rejected
 
@@ -306,7 +391,9 @@ def duplicate_rows(table: Table) -> dict[int, Problem]:
     return problems
 
 
-def normalise_records(table: Table, rules: RuleSet, *, duplicates: Mapping[int, Problem] | None = None) -> RecordColumns:
+def normalise_records(
+    table: Table, rules: RuleSet, *, duplicates: Mapping[int, Problem] | None = None, max_record_amount: float | str | None = None
+) -> RecordColumns:
     """Typed records; invalid rows are kept with the Problem that makes them invalid.
 
     `duplicates` gives the repeated record ids when the table is a chunk of a larger input
@@ -326,12 +413,13 @@ def normalise_records(table: Table, rules: RuleSet, *, duplicates: Mapping[int, 
     subjects = rules.subjects
     subject_names = {name: subjects.index(code) for name, code in _alias_map(catalog.entries("subjects")).items()}
     subject = _interpret(columns["subject"], choice(subject_names, "subject"), -1, "subject", problems, np.int8)
-    hours, _, failures = parse_amounts(columns["hours"])
+    bound = record_bound(max_record_amount)  # hours and credits above it are invalid (inputs/bounds.py)
+    hours, _, failures = parse_amounts(columns["hours"], maximum=bound, scale=FINE)
     _note(problems, list(failures), lambda row: _problem("hours", failures[row]))
     _note(problems, np.flatnonzero(hours <= 0), lambda row: _not_positive(columns["hours"][row].as_py()))
     timestamp, year, day, _, failures = parse_instants(columns["completed_at"])
     _note(problems, list(failures), lambda row: _problem("completed_at", failures[row]))
-    credits, has_credits, failures = parse_amounts(columns["credits"])
+    credits, has_credits, failures = parse_amounts(columns["credits"], maximum=bound, scale=FINE)
     _note(problems, list(failures), lambda row: _problem("credits", failures[row]))
     _note(problems, np.flatnonzero(has_credits & (credits < 0)), lambda row: _negative_credits(columns["credits"][row].as_py()))
     credits = np.where(has_credits, credits, -1)

@@ -3,6 +3,11 @@
 Typed columns become the text a CSV would hold (``true``/``false``, ISO 8601 instants, numbers as
 Arrow writes them), mostly without Python per cell. There are no lines and no header row, so row
 ``i`` (0-based) gets line ``i + 1``.
+
+Whatever a column holds is read without a crash: a floating-point NaN is a missing value (as
+pandas means it); numbers beyond any bound become text that the parsers refuse with a message;
+a date or date-time outside the years Python can hold is a row problem; string data that is not
+UTF-8 is refused, naming its column and row.
 """
 
 from __future__ import annotations
@@ -45,6 +50,63 @@ def _python_text(values: pa.ChunkedArray) -> pa.ChunkedArray:
     return pa.chunked_array([pa.array([text(v) for v in values.to_pylist()], pa.string())])
 
 
+_DAY = 86400
+_FIRST_DAY, _END_DAY = -719161, 2932896  # 0001-01-02 and 9999-12-31, in days since 1970-01-01
+_PER_SECOND = {"s": 1, "ms": 10**3, "us": 10**6, "ns": 10**9}
+
+
+def _temporal_span(kind: pa.DataType) -> tuple[pa.DataType, int, int] | None:
+    """For a date or timestamp type: (its integer storage, the first and the end value read).
+
+    A day inside the years 1-9999 at each end, so that no time-zone offset leaves them; the
+    values beyond would wrap round or fail when formatted.
+    """
+    if pa.types.is_date32(kind):
+        return pa.int32(), _FIRST_DAY, _END_DAY
+    if pa.types.is_date64(kind):
+        return pa.int64(), _FIRST_DAY * _DAY * 1000, _END_DAY * _DAY * 1000
+    if pa.types.is_timestamp(kind):
+        per_day = _DAY * _PER_SECOND[kind.unit]
+        low, high = np.iinfo(np.int64).min, np.iinfo(np.int64).max
+        return pa.int64(), max(_FIRST_DAY * per_day, low), min(_END_DAY * per_day, high)
+    return None
+
+
+def _out_of_span(name: str, values: pa.ChunkedArray, problems: list[tuple[int, int, RowProblem]], position: int) -> pa.ChunkedArray:
+    """Dates and date-times outside 0001-01-02 to 9999-12-30 become missing cells with a problem."""
+    span = _temporal_span(values.type)
+    if span is None:
+        return values
+    storage, first, end = span
+    raw = values.cast(storage)
+    outside = pc.or_(pc.less(raw, first), pc.greater_equal(raw, end))
+    rows = np.flatnonzero(pc.fill_null(outside, False).to_numpy(zero_copy_only=False))
+    if len(rows) == 0:
+        return values
+    for row in rows.tolist():
+        problem = RowProblem(
+            row, name, f"{name}：日期超出 0001-01-02 至 9999-12-30 的范围", f"{name}: date outside 0001-01-02 to 9999-12-30"
+        )
+        problems.append((row, position, problem))
+    return pc.if_else(outside, pa.scalar(None, values.type), values)
+
+
+def _checked_utf8(display: str, name: str, values: pa.ChunkedArray) -> None:
+    """Refuse string data that is not UTF-8 (Parquet does not check it), naming the first bad row."""
+    try:
+        values.validate(full=True)
+    except pa.ArrowInvalid:
+        row = 0
+        for chunk in values.chunks:
+            for cell in chunk.cast(pa.binary()).to_pylist():
+                try:
+                    (cell or b"").decode("utf-8")
+                except UnicodeDecodeError:
+                    raise InputError(display, "字符串不是有效的 UTF-8", "string is not valid UTF-8", line=row + 1, column=name) from None
+                row += 1
+        raise InputError(display, "列的数据无效", "the column's data is not valid", column=name) from None
+
+
 def _is_nested(kind: pa.DataType) -> bool:
     return pa.types.is_nested(kind) or pa.types.is_union(kind)
 
@@ -52,7 +114,8 @@ def _is_nested(kind: pa.DataType) -> bool:
 def _arrow_text(display: str, name: str, values: pa.ChunkedArray) -> pa.ChunkedArray:
     """One Parquet column as strings, mostly without Python per cell."""
     kind = values.type
-    if pa.types.is_string(kind):
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        _checked_utf8(display, name, values)
         return values
     if pa.types.is_dictionary(kind):
         return _arrow_text(display, name, values.cast(kind.value_type))
@@ -60,6 +123,8 @@ def _arrow_text(display: str, name: str, values: pa.ChunkedArray) -> pa.ChunkedA
         return values.cast(pa.string())
     if pa.types.is_boolean(kind):
         return pc.if_else(values, "true", "false")
+    if pa.types.is_floating(kind):  # NaN is how pandas and numpy write a missing number
+        values = pc.if_else(pc.is_nan(values), pa.scalar(None, kind), values)
     if pa.types.is_binary(kind) or pa.types.is_large_binary(kind) or pa.types.is_fixed_size_binary(kind):
         try:
             return values.cast(pa.binary()).cast(pa.string())
@@ -82,7 +147,7 @@ def _parquet_column(
             problem = RowProblem(int(row), name, "值是列表或结构，不是单个值", "value is a list or structure, not a single value")
             problems.append((int(row), position, problem))
         return frozen([None] * len(values))
-    text = _arrow_text(display, name, values)
+    text = _arrow_text(display, name, _out_of_span(name, values, problems, position))
     text = text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
     if not pa.types.is_string(text.type):
         text = text.cast(pa.string())
@@ -150,6 +215,6 @@ def read_parquet(display: str, required: Sequence[str]) -> Table:
     try:
         source = pq.ParquetFile(display)
         return _columnar_table(display, source.schema_arrow.names, source.metadata.num_rows, load, required)
-    except (pa.ArrowException, OSError) as err:
+    except (pa.ArrowException, OSError, UnicodeDecodeError) as err:  # a column name that is not UTF-8, too
         reason = str(err).splitlines()[0] if str(err) else type(err).__name__
         raise InputError(display, f"不是可读取的 Parquet 文件（{reason}）", f"not a readable Parquet file ({reason})") from None

@@ -11,6 +11,7 @@ raises :class:`InputError`.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -44,17 +45,35 @@ def read_table(path: str | os.PathLike[str], *, required: Sequence[str] = ()) ->
             f"{what_zh}；请使用 .csv、.jsonl（或 .ndjson）或 .parquet",
             f"{what_en}; use .csv, .jsonl (or .ndjson) or .parquet",
         )
-    if os.path.isdir(display):
-        raise InputError(display, "是目录，不是文件", "is a directory, not a file")
-    if not os.path.exists(display):
-        raise InputError(display, "文件不存在", "file not found")
+    _check_regular_file(display)
     if kind == "parquet":
         return read_parquet(display, required)
     try:
         with open(display, "rb") as handle:
             data = handle.read()
     except OSError as err:
-        reason = err.strerror or type(err).__name__
-        raise InputError(display, f"无法打开文件：{reason}", f"cannot open the file: {reason}") from None
+        raise _cannot_open(display, err) from None
     reader = read_csv if kind == "csv" else read_jsonl
     return reader(display, data, required)
+
+
+def _check_regular_file(display: str) -> None:
+    """Refuse what is not a file one can read: missing, a directory, a pipe or device (reading
+    one could wait for ever), or one the user may not read."""
+    try:
+        mode = os.stat(display).st_mode
+    except FileNotFoundError:
+        raise InputError(display, "文件不存在", "file not found") from None
+    except (OSError, ValueError) as err:  # ValueError: a NUL in the name
+        raise _cannot_open(display, err) from None
+    if stat.S_ISDIR(mode):
+        raise InputError(display, "是目录，不是文件", "is a directory, not a file")
+    if not stat.S_ISREG(mode):
+        raise InputError(display, "不是普通文件（是管道、设备或套接字）", "is not a regular file (a pipe, device or socket)")
+    if not os.access(display, os.R_OK):
+        raise InputError(display, "没有读取该文件的权限", "no permission to read the file")
+
+
+def _cannot_open(display: str, err: OSError | ValueError) -> InputError:
+    reason = getattr(err, "strerror", None) or str(err) or type(err).__name__
+    return InputError(display, f"无法打开文件：{reason}", f"cannot open the file: {reason}")

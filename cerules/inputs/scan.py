@@ -1,4 +1,4 @@
-"""Compiled scans of text columns: ISO instants, CSV cell edges, hashes of cells.
+"""Compiled scans of text columns: instants (ISO 8601 and spreadsheet forms), CSV cell edges, hashes of cells.
 
 These read Arrow's UTF-8 buffers directly (numba compiles them on first use and caches the
 result); they are the inputs' hot loops, apart from the kernel that decides records.
@@ -42,16 +42,56 @@ def _year_of(days: int) -> int:
     return yoe + era * 400 + (1 if mp >= 10 else 0)
 
 
+@njit(cache=True, inline="always")
+def _number_at(data: np.ndarray, at: int, end: int, most: int) -> tuple[int, int]:
+    """(the number written by 1 to `most` ASCII digits at `at`, where they end); -1 when there are none."""
+    value = 0
+    k = at
+    while k < end and k - at < most and 48 <= data[k] <= 57:
+        value = value * 10 + (data[k] - 48)
+        k += 1
+    if k == at:
+        return -1, at
+    return value, k
+
+
+_SERIAL_DAYS_TO_EPOCH = 25569  # Excel serial of 1970-01-01 (1900 date system)
+_MOST_SERIAL_PLACES = 12  # more places are left to the scalar parser (exact with Decimal)
+
+
+@njit(cache=True, inline="always")
+def _serial(data: np.ndarray, at: int, end: int) -> tuple[int, int]:
+    """(Shanghai day since 1970-01-01, second of that day) of an Excel serial `ddddd[.f]`, or (0, -1).
+
+    The fraction of a day is rounded half up to a whole second, as `base.instants` does.
+    """
+    whole = _digits_at(data, at, 5)
+    if whole < 0 or (at + 5 < end and data[at + 5] != 46):
+        return 0, -1
+    seconds = 0
+    if at + 5 < end:
+        fraction, k = _number_at(data, at + 6, end, _MOST_SERIAL_PLACES)
+        if fraction < 0 or k != end:
+            return 0, -1
+        scale = 1
+        for _ in range(k - at - 6):
+            scale *= 10
+        seconds = (2 * fraction * 86400 + scale) // (2 * scale)
+    return whole - _SERIAL_DAYS_TO_EPOCH + seconds // 86400, seconds % 86400
+
+
 @njit(cache=True, parallel=True)
 def parse_instants(
-    data: np.ndarray, starts: np.ndarray, lengths: np.ndarray, steady: np.ndarray
+    data: np.ndarray, starts: np.ndarray, lengths: np.ndarray, steady: np.ndarray, serials: bool
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """ISO 8601 instants `YYYY-MM-DD[( |T)HH:MM[:SS[.ffffff]]][Z|±hh:mm]`, read from UTF-8 bytes.
+    """Instants `YYYY-MM-DD[( |T)HH:MM[:SS[.ffffff]]][Z|±hh:mm]`, read from UTF-8 bytes.
 
+    Spreadsheet forms too: `/` for `-` (the same twice), a month, day or hour of one digit
+    (`2023/9/16 9:50`); with `serials`, Excel serial dates (`45185.4097`, Shanghai wall time).
     Returns (microseconds since the epoch, Shanghai year, Shanghai day since 1970-01-01, ok). A
-    cell is ok when it has that shape (spaces around allowed), a real date and time, and a year
-    in which Asia/Shanghai keeps +08:00 all year (`steady`, indexed by year); any other cell is
-    left to pendulum. Without an offset the time is Shanghai's.
+    cell is ok when it has one of those shapes (spaces around allowed), a real date and time, and
+    a year in which Asia/Shanghai keeps +08:00 all year (`steady`, indexed by year); any other cell
+    is left to the scalar parser. Without an offset the time is Shanghai's.
     """
     n = starts.shape[0]
     micros = np.zeros(n, dtype=np.int64)
@@ -65,22 +105,38 @@ def parse_instants(
             at += 1
         while end > at and (data[end - 1] == 32 or data[end - 1] == 9):
             end -= 1
-        if end - at < 10:
+        if serials and 5 <= end - at and (end - at == 5 or data[at + 5] == 46):
+            local_days, second = _serial(data, at, end)
+            if second >= 0:
+                local_year = _year_of(local_days)
+                if 1 <= local_year <= 9999 and steady[local_year]:
+                    micros[i] = (local_days * 86400 + second - 8 * 3600) * 1_000_000
+                    day[i] = local_days
+                    year[i] = local_year
+                    ok[i] = True
             continue
-        y, mo, d = _digits_at(data, at, 4), _digits_at(data, at + 5, 2), _digits_at(data, at + 8, 2)
-        if y < 0 or mo < 1 or mo > 12 or d < 1 or data[at + 4] != 45 or data[at + 7] != 45:
+        if end - at < 8:
             continue
+        y, separator = _digits_at(data, at, 4), data[at + 4]
+        if y < 0 or (separator != 45 and separator != 47):
+            continue
+        mo, k = _number_at(data, at + 5, end, 2)
+        if mo < 1 or mo > 12 or k >= end or data[k] != separator:
+            continue
+        d, k = _number_at(data, k + 1, end, 2)
         leap = (y % 4 == 0 and y % 100 != 0) or y % 400 == 0
-        if d > month_days[mo - 1] + (1 if mo == 2 and leap else 0) or not steady[y]:
+        if d < 1 or d > month_days[mo - 1] + (1 if mo == 2 and leap else 0) or not steady[y]:
             continue
         h = mi = s = fraction = 0
         offset = 8 * 60  # minutes east of UTC: Shanghai unless the text says otherwise
-        k = at + 10
         if k < end:
-            if (data[k] != 84 and data[k] != 32) or end - k < 6 or data[k + 3] != 58:
+            if data[k] != 84 and data[k] != 32:
                 continue
-            h, mi = _digits_at(data, k + 1, 2), _digits_at(data, k + 4, 2)
-            k += 6
+            h, k = _number_at(data, k + 1, end, 2)
+            if h < 0 or end - k < 3 or data[k] != 58:
+                continue
+            mi = _digits_at(data, k + 1, 2)
+            k += 3
             if k < end and data[k] == 58:
                 if end - k < 3:
                     continue
@@ -97,7 +153,7 @@ def parse_instants(
                         continue
                     for _ in range(6 - places):
                         fraction *= 10
-            if h < 0 or h > 23 or mi < 0 or mi > 59 or s < 0 or s > 59:
+            if h > 23 or mi < 0 or mi > 59 or s < 0 or s > 59:
                 continue
             if k < end:
                 if data[k] == 90 and k + 1 == end:  # Z

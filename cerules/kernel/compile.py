@@ -12,7 +12,7 @@ import datetime as dt
 import attrs
 import numpy as np
 
-from ..base.hours import to_hundredths
+from ..base.hours import FINE, SCALE, to_hundredths
 from ..inputs.normalise import RecordColumns
 from ..rules.model import Profile
 from ..rules.ruleset import ListedCourse, Policy, RuleSet
@@ -35,7 +35,7 @@ class CompiledPolicies:
     listed: tuple[ListedCourse, ...]
     listed_codes: tuple[str, ...]
     listed_subject: np.ndarray  # int8 [listed]
-    listed_hours: np.ndarray  # int64 [listed], hundredths, -1 when the list gives none
+    listed_hours: np.ndarray  # int64 [listed], FINE units, -1 when the list gives none
     listed_topic: np.ndarray  # int32 [listed], index into the records' topics, -1 when none
     requirement_ids: tuple[str, ...]
     requirement_subject: np.ndarray  # int8 [requirement]
@@ -130,7 +130,9 @@ def compile_policies(rules: RuleSet, profiles: tuple[Profile, ...], records: Rec
         listed=tuple(courses),
         listed_codes=listed_codes,
         listed_subject=np.array([subjects.index(c.entry.subject) for c in courses], dtype=np.int8),
-        listed_hours=np.array([-1 if c.entry.hours is None else to_hundredths(c.entry.hours) for c in courses], dtype=np.int64),
+        listed_hours=np.array(
+            [-1 if c.entry.hours is None else to_hundredths(c.entry.hours) * (FINE // SCALE) for c in courses], dtype=np.int64
+        ),
         listed_topic=np.array([topic_index.get(c.entry.topic or "", -1) for c in courses], dtype=np.int32),
         requirement_ids=requirement_ids,
         requirement_subject=requirement_subject,

@@ -2,14 +2,16 @@
 
 Policies are compiled per profile into small tables beforehand (`compile.compile_policies`);
 here each person's records are visited together, so repeated courses and the daily cap are
-settled among a handful of records with no global sort, and people are spread over the
+settled among a handful of records with no global sort (`settle`), and people are spread over the
 machine's cores. Input already grouped by person (the usual export) is read in place; otherwise
 a linear counting sort gathers each person's records first (`grouping`). numba compiles this
 module to machine code the first time it runs and caches the result.
 
-The kernel takes four typed structures (named tuples of arrays, which numba reads as plainly as
-separate arguments): the records' columns, the persons' grouping, the compiled tables, and gives
-back the outcome. Reason codes are `reasons`' module constants, which numba compiles in.
+The kernel takes three typed structures (named tuples of arrays, `arrays`): the records' columns,
+the persons' grouping, the compiled tables, and gives back the outcome. Reason codes are
+`reasons`' module constants, which numba compiles in. Every function the kernel calls is in this
+module: numba caches a function's machine code with its callees compiled in, and notices changes
+to the function's own file only.
 
 Why it is written the way it is (each measured on 20 million records, benchmarks/README.md):
 the hot loop reads each record's columns once, in storage order; a person's running sums stay in
@@ -20,12 +22,11 @@ per course instead of comparing each record with the person's others.
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
-import numba
 import numpy as np
 from numba import get_thread_id, njit, prange
 
+from ..base.hours import FINE, SCALE
+from .arrays import NOT_APPLICABLE, Outcome, Persons, Records, Tables, course_notes
 from .reasons import (
     CAP_EXCEEDED,
     COURSE_NOT_ACCEPTED,
@@ -40,103 +41,11 @@ from .reasons import (
     UNKNOWN_PERSON,
 )
 
-NOT_APPLICABLE = -1  # a requirement that does not apply to a profile
+__all__ = ["NOT_APPLICABLE", "Outcome", "Persons", "Records", "Tables", "course_notes", "decide"]
 
-
-class Records(NamedTuple):
-    """The records' columns as the kernel reads them, one entry per record (subject, hours, topic after course lists)."""
-
-    person: np.ndarray  # int64, index into the persons, -1 for none
-    subject: np.ndarray  # int8, -1 when invalid
-    hours: np.ndarray  # int64, hundredths
-    day: np.ndarray  # int32, Shanghai calendar day (ordinal)
-    timestamp: np.ndarray  # int64, microseconds since the epoch
-    platform: np.ndarray  # int32, index into the platforms, 0 = none
-    online: np.ndarray  # bool
-    topic: np.ndarray  # int32, index into the topics, 0 = none
-    course: np.ndarray  # int32, index into the courses, -1 = none
-    kind: np.ndarray  # int32, index into the kinds
-    credits: np.ndarray  # int64, hundredths, -1 = none
-    teacher: np.ndarray  # bool
-    quality: np.ndarray  # bool
-    declared: np.ndarray  # bool
-    approved: np.ndarray  # bool
-    invalid: np.ndarray  # bool
-    listed: np.ndarray  # int32, listed course (for the record's person), -1 = not listed
-    id_data: np.ndarray  # uint8, the record ids' UTF-8 bytes: record i's are id_data[id_offsets[i]:id_offsets[i + 1]]
-    id_offsets: np.ndarray  # int32 or int64
-
-
-class Persons(NamedTuple):
-    """Each person's profile and where their records are (`grouping.group_persons`)."""
-
-    profile: np.ndarray  # int32 [person], index into the profiles
-    order: np.ndarray  # int64, record positions grouped by person; empty when the input is read in place
-    start: np.ndarray  # int64 [person]: the person's records are order[start:stop], or the input's when `order` is empty
-    stop: np.ndarray  # int64 [person]
-    clean: np.ndarray  # bool [person]: no record of no person inside the span (only read in place)
-    strays: np.ndarray  # int64, positions of the records of no person
-
-
-class Tables(NamedTuple):
-    """The compiled policies' tables, indexed by profile (`compile.CompiledPolicies`), and the year's days."""
-
-    first_day: int  # ordinal of 1 January
-    last_day: int  # ordinal of 31 December
-    platform_ok: np.ndarray  # bool [profile, subject, platform]
-    topic_ok: np.ndarray  # bool [profile, subject, topic]
-    deadline: np.ndarray  # int32 [profile, subject], last counting day
-    listed_only: np.ndarray  # bool [profile, subject]
-    multiplier: np.ndarray  # int64 [profile], hundredths
-    needs_approval: np.ndarray  # bool [profile]
-    daily_cap: np.ndarray  # int64 [profile], hundredths, -1 for none
-    counts_towards: np.ndarray  # uint64 [profile, subject, topic, kind, word]: bit r of word r // 64 for requirement r
-    plain: np.ndarray  # bool [profile]: records count by subject alone, towards requirements in hours
-    plain_towards: np.ndarray  # uint64 [profile, 2, word]
-    in_hours: np.ndarray  # bool [requirement]
-    hours_per_credit: np.ndarray  # int64 [profile, requirement], 0 when no conversion
-    at_most: np.ndarray  # int64 [profile, requirement], -1 when unlimited
-    sum_of: np.ndarray  # bool [profile, requirement, requirement]
-    composite: np.ndarray  # bool [profile, requirement]: a sum of others
-    required: np.ndarray  # int64 [profile, requirement], NOT_APPLICABLE when it does not apply
-
-
-class Outcome(NamedTuple):
-    """Every record's reason and credited hundredths; every person's requirements, met or not."""
-
-    reason: np.ndarray  # int8 [record], see reasons
-    credited: np.ndarray  # int64 [record], hundredths
-    required: np.ndarray  # int64 [person, requirement]
-    achieved: np.ndarray  # int64 [person, requirement]
-    met: np.ndarray  # bool [person, requirement]
-    compliant: np.ndarray  # bool [person]
-
-
-def course_notes(keys: int) -> np.ndarray:
-    """Each thread's note, per course and subject, of the last person seen taking it (for `decide`)."""
-    threads = numba.config.NUMBA_NUM_THREADS  # type: ignore[attr-defined]
-    return np.zeros((threads, keys), dtype=np.int32)
-
-
-@njit(cache=True, inline="always")
-def _id_before(records: Records, i: int, j: int) -> bool:
-    """Does record i's id sort before record j's (bytewise, as Arrow and Python sort UTF-8)?"""
-    data, offsets = records.id_data, records.id_offsets
-    a, a_end, b, b_end = offsets[i], offsets[i + 1], offsets[j], offsets[j + 1]
-    while a < a_end and b < b_end:
-        if data[a] != data[b]:
-            return data[a] < data[b]
-        a += 1
-        b += 1
-    return (a_end - offsets[i]) < (b_end - offsets[j])
-
-
-@njit(cache=True, inline="always")
-def _earlier(records: Records, i: int, j: int) -> bool:
-    """Is record i before record j in completion order (ties by record id)?"""
-    if records.timestamp[i] != records.timestamp[j]:
-        return records.timestamp[i] < records.timestamp[j]
-    return _id_before(records, i, j)
+_PER_HUNDREDTH = FINE // SCALE  # FINE units in a hundredth
+_HALF = _PER_HUNDREDTH // 2  # rounding half up to hundredths
+_FEW = 16  # declarations a person may have for the cap to be settled in place (pairwise), without `settle`
 
 
 @njit(cache=True, inline="always")
@@ -148,7 +57,8 @@ def _gross(records: Records, tables: Tables, i: int, p: int) -> int:
 
 @njit(cache=True, inline="always")
 def _count(achieved: np.ndarray, tables: Tables, who: int, p: int, mask: np.ndarray, amount: int, credits: int) -> None:
-    """Add a credited record to the requirements it counts towards (`mask`: their bits)."""
+    """Add a credited record to the requirements it counts towards (`mask`: their bits): its hours,
+    or its credits (scaled to what a cap left), or its hours converted to credits, in FINE units."""
     for w in range(mask.shape[0]):
         bits = mask[w]
         r = w * 64
@@ -189,9 +99,11 @@ def decide(records: Records, persons: Persons, tables: Tables, seen: np.ndarray)
 
     Each person is settled in one visit of their records: the checks in the contract's documented
     order, counting what each record is worth towards each requirement; only a person with a
-    repeated course or capped declared hours has those settled and their records counted again.
-    Then each requirement's limit, the sums of requirements and whether each is met. A
-    requirement that does not apply to a profile counts nothing. `required` is given per person.
+    repeated course, or with more declared hours than a day's cap, has repeats and the cap settled
+    together (`settle`) and their records counted again. Then each requirement's limit, the sums of
+    requirements, each total rounded once to hundredths, and whether each is met. Amounts are in
+    `FINE` units (ten-thousandths) until that rounding. A requirement that does not apply to a
+    profile counts nothing. `required` is given per person.
     """
     n = records.person.shape[0]
     n_persons = persons.start.shape[0]
@@ -213,7 +125,8 @@ def decide(records: Records, persons: Persons, tables: Tables, seen: np.ndarray)
         check_person = direct and not persons.clean[who]
         taken = seen[get_thread_id()]
         stamp = who + 1
-        repeats = declared_credited = False
+        repeats = False
+        eligible = n_declared = declared_hours = 0
         plain_profile = tables.plain[p]
         per_subject = (0, 0)
         # 1. Each record on its own, counted at what it is worth.
@@ -242,73 +155,33 @@ def decide(records: Records, persons: Persons, tables: Tables, seen: np.ndarray)
             else:
                 reason[i] = CREDITED
                 gross = _gross(records, tables, i, p)
-                credited[i] = gross
+                credited[i] = (gross + _HALF) // _PER_HUNDREDTH
                 per_subject = _tally(
                     per_subject, plain_profile, achieved, tables, who, p, s, records.topic[i], records.kind[i], gross, records.credits[i]
                 )
-                declared_credited |= records.declared[i]
+                eligible += 1
+                if records.declared[i]:
+                    n_declared += 1
+                    declared_hours += gross
                 course = records.course[i]
                 if course >= 0:
                     key = course * n_subjects + s
                     repeats |= taken[key] == stamp
                     taken[key] = stamp
-        unsettled = repeats
-        # 2. A course counts once: the record worth most, then the earliest, then the smallest id.
-        if repeats:
-            for k in range(first, last):
-                i = k if direct else order[k]
-                if reason[i] != CREDITED or records.course[i] < 0:
-                    continue
-                for m in range(first, last):
-                    j = m if direct else order[m]
-                    if j == i or reason[j] != CREDITED:
-                        continue
-                    if records.course[j] != records.course[i] or records.subject[j] != records.subject[i]:
-                        continue
-                    if credited[j] > credited[i] or (credited[j] == credited[i] and _earlier(records, j, i)):
-                        reason[i] = DUPLICATE_COURSE
-                        break
-            for k in range(first, last):
-                i = k if direct else order[k]
-                if reason[i] == DUPLICATE_COURSE:
-                    credited[i] = 0
-        # 3. Declared hours: at most the daily cap a day, filled in completion order.
+        # 2. Repeated courses and the daily cap, settled together; then everything counted again.
         cap = tables.daily_cap[p]
-        if declared_credited and cap >= 0:
-            for k in range(first, last):
-                i = k if direct else order[k]
-                if not records.declared[i] or (reason[i] != CREDITED and reason[i] != CAP_EXCEEDED):
-                    continue
-                gross = _gross(records, tables, i, p)
-                before = 0
-                for m in range(first, last):
-                    j = m if direct else order[m]
-                    if j == i or not records.declared[j] or records.day[j] != records.day[i]:
-                        continue
-                    if reason[j] != CREDITED and reason[j] != CAP_EXCEEDED:
-                        continue
-                    if _earlier(records, j, i):
-                        before += _gross(records, tables, j, p)
-                allowed = min(max(cap - before, 0), gross)
-                credited[i] = allowed
-                if allowed < gross:
-                    reason[i] = CAP_EXCEEDED
-                    unsettled = True
-        # 4. When repeats or caps changed what records are worth, they are counted again.
-        if unsettled:
+        if repeats or (cap >= 0 and declared_hours > cap):
             achieved[who, :] = 0
-            per_subject = (0, 0)
-            for k in range(first, last):
-                i = k if direct else order[k]
-                if credited[i] > 0:
-                    per_subject = _tally(
-                        per_subject, plain_profile, achieved, tables, who, p, records.subject[i], records.topic[i], records.kind[i],
-                        credited[i], records.credits[i],
-                    )  # fmt: skip
+            if repeats or n_declared > _FEW:
+                per_subject = _settle_person(
+                    records, tables, persons, who, p, first, last, direct, check_person, eligible, reason, credited, achieved
+                )
+            else:
+                per_subject = _cap_in_place(records, tables, persons, who, p, first, last, direct, check_person, reason, credited, achieved)
         if plain_profile:  # every requirement a plain profile's records count towards is in hours
             _count(achieved, tables, who, p, tables.plain_towards[p, 0], per_subject[0], -1)
             _count(achieved, tables, who, p, tables.plain_towards[p, 1], per_subject[1], -1)
-        # 5. Each requirement's limit, then the sums of requirements.
+        # 3. Each requirement's limit, then the sums of requirements, then each total rounded once.
         for r in range(n_requirements):
             if tables.at_most[p, r] >= 0 and achieved[who, r] > tables.at_most[p, r]:
                 achieved[who, r] = tables.at_most[p, r]
@@ -329,7 +202,284 @@ def decide(records: Records, persons: Persons, tables: Tables, seen: np.ndarray)
                 break
         compliant[who] = True
         for r in range(n_requirements):
+            achieved[who, r] = (achieved[who, r] + _HALF) // _PER_HUNDREDTH
             person_required[who, r] = tables.required[p, r]
             met[who, r] = tables.required[p, r] == NOT_APPLICABLE or achieved[who, r] >= tables.required[p, r]
             compliant[who] &= met[who, r]
     return Outcome(reason, credited, person_required, achieved, met, compliant)
+
+
+@njit(cache=True)
+def _cap_in_place(
+    records: Records, tables: Tables, persons: Persons, who: int, p: int, first: int, last: int, direct: bool, check_person: bool,
+    reason: np.ndarray, credited: np.ndarray, achieved: np.ndarray,
+) -> tuple[int, int]:  # fmt: skip
+    """The daily cap for a person with no repeated course and a few declarations: what `settle`
+    does, without gathering the records first (each declaration gets what the same day's earlier
+    ones leave of the cap). Counts the records again; returns the plain sums per subject."""
+    order = persons.order
+    cap = tables.daily_cap[p]
+    per_subject = (0, 0)
+    plain_profile = tables.plain[p]
+    for k in range(first, last):
+        i = k if direct else order[k]
+        if (check_person and records.person[i] != who) or reason[i] != CREDITED:
+            continue
+        gross = _gross(records, tables, i, p)
+        worth = gross
+        if records.declared[i]:
+            before = 0
+            for m in range(first, last):
+                j = m if direct else order[m]
+                if j == i or (check_person and records.person[j] != who) or not records.declared[j] or records.day[j] != records.day[i]:
+                    continue
+                if (reason[j] == CREDITED or reason[j] == CAP_EXCEEDED) and earlier(
+                    records.timestamp, records.id_data, records.id_offsets, j, i
+                ):
+                    before += _gross(records, tables, j, p)
+            worth = min(gross, max(cap - before, 0))
+            if worth < gross:
+                reason[i] = CAP_EXCEEDED
+        credited[i] = (worth + _HALF) // _PER_HUNDREDTH
+        if worth > 0:
+            per_subject = _tally(
+                per_subject, plain_profile, achieved, tables, who, p, records.subject[i], records.topic[i], records.kind[i],
+                worth, scaled_credits(records.credits[i], worth, gross),
+            )  # fmt: skip
+    return per_subject
+
+
+@njit(cache=True)
+def _settle_person(
+    records: Records, tables: Tables, persons: Persons, who: int, p: int, first: int, last: int, direct: bool, check_person: bool,
+    eligible: int, reason: np.ndarray, credited: np.ndarray, achieved: np.ndarray,
+) -> tuple[int, int]:  # fmt: skip
+    """Settle a person's repeated courses and daily cap (`settle`), write each record's
+    reason and credited hundredths, and count the records again; returns the plain sums per subject."""
+    order = persons.order
+    positions = np.empty(eligible, dtype=np.int64)
+    m = 0
+    for k in range(first, last):
+        i = k if direct else order[k]
+        if (check_person and records.person[i] != who) or reason[i] != CREDITED:
+            continue
+        positions[m] = i
+        m += 1
+    positions = completion_order(positions, records.timestamp, records.id_data, records.id_offsets)
+    n_subjects = tables.deadline.shape[1]
+    gross = np.empty(eligible, dtype=np.int64)
+    declared = np.empty(eligible, dtype=np.bool_)
+    day = np.empty(eligible, dtype=np.int32)
+    key = np.empty(eligible, dtype=np.int64)
+    for m in range(eligible):
+        i = positions[m]
+        gross[m] = _gross(records, tables, i, p)
+        declared[m] = records.declared[i]
+        day[m] = records.day[i]
+        course = records.course[i]
+        key[m] = course * n_subjects + records.subject[i] if course >= 0 else -1
+    outcome, worth = settle(tables.daily_cap[p], gross, declared, day, key)
+    per_subject = (0, 0)
+    plain_profile = tables.plain[p]
+    for m in range(eligible):
+        i = positions[m]
+        reason[i] = outcome[m]
+        credited[i] = (worth[m] + _HALF) // _PER_HUNDREDTH
+        if worth[m] > 0:
+            per_subject = _tally(
+                per_subject, plain_profile, achieved, tables, who, p, records.subject[i], records.topic[i], records.kind[i],
+                worth[m], scaled_credits(records.credits[i], worth[m], gross[m]),
+            )  # fmt: skip
+    return per_subject
+
+
+# Repeated courses and the daily cap, settled together (docs/decisions.md, "Counting"): each day's
+# cap is filled in completion order by the day's declared records; a record that another of its
+# course is sure to beat after the cap is set aside and takes no part of any cap, which can only
+# leave more to others, so setting aside is repeated until nothing more is; of each course's
+# remaining records the one worth most after the cap is credited (then the earliest, then the
+# smallest id). A record's share of a cap is figured without its own course's other claims, which
+# it would replace rather than add to. Not "the combination worth most in total": that is a
+# partition problem, and its choice can move hours between subjects when a provider record is
+# added, which this never does (tests/test_counting.py).
+
+
+@njit(cache=True, inline="always")
+def _id_before(id_data: np.ndarray, id_offsets: np.ndarray, i: int, j: int) -> bool:
+    """Does record i's id sort before record j's (bytewise, as Arrow and Python sort UTF-8)?"""
+    a, a_end, b, b_end = id_offsets[i], id_offsets[i + 1], id_offsets[j], id_offsets[j + 1]
+    while a < a_end and b < b_end:
+        if id_data[a] != id_data[b]:
+            return id_data[a] < id_data[b]
+        a += 1
+        b += 1
+    return (a_end - id_offsets[i]) < (b_end - id_offsets[j])
+
+
+@njit(cache=True, inline="always")
+def earlier(timestamp: np.ndarray, id_data: np.ndarray, id_offsets: np.ndarray, i: int, j: int) -> bool:
+    """Is record i before record j in completion order (ties by record id)?"""
+    if timestamp[i] != timestamp[j]:
+        return timestamp[i] < timestamp[j]
+    return _id_before(id_data, id_offsets, i, j)
+
+
+@njit(cache=True)
+def completion_order(positions: np.ndarray, timestamp: np.ndarray, id_data: np.ndarray, id_offsets: np.ndarray) -> np.ndarray:
+    """`positions` sorted in completion order, ties by record id (a merge sort: n log n whatever the input)."""
+    items = positions.copy()
+    spare = np.empty_like(items)
+    n = items.shape[0]
+    width = 1
+    while width < n:
+        for low in range(0, n, 2 * width):
+            middle, high = min(low + width, n), min(low + 2 * width, n)
+            a, b, out = low, middle, low
+            while a < middle and b < high:
+                if earlier(timestamp, id_data, id_offsets, items[b], items[a]):
+                    spare[out] = items[b]
+                    b += 1
+                else:
+                    spare[out] = items[a]
+                    a += 1
+                out += 1
+            while a < middle:
+                spare[out] = items[a]
+                a += 1
+                out += 1
+            while b < high:
+                spare[out] = items[b]
+                b += 1
+                out += 1
+        items, spare = spare, items
+        width *= 2
+    return items
+
+
+@njit(cache=True)
+def _allocate(cap: int, gross: np.ndarray, capped: np.ndarray, day: np.ndarray, key: np.ndarray, alive: np.ndarray,
+              by_course: np.ndarray, worth: np.ndarray) -> None:  # fmt: skip
+    """Each living record's hours after the cap: a capped record gets what the day's earlier living
+    declarations of other courses leave of the cap; any other record its hours."""
+    n = gross.shape[0]
+    own = np.zeros(n, dtype=np.int64)  # the same day's earlier living declarations of the record's own course
+    running, previous_key, previous_day = 0, -1, -1
+    for m in range(n):
+        k = by_course[m]
+        if key[k] < 0:
+            continue
+        if key[k] != previous_key or day[k] != previous_day:
+            running, previous_key, previous_day = 0, key[k], day[k]
+        own[k] = running
+        if alive[k] and capped[k]:
+            running += gross[k]
+    day_total, current = 0, -1
+    for k in range(n):  # completion order
+        if day[k] != current:
+            day_total, current = 0, day[k]
+        if not capped[k]:
+            worth[k] = gross[k]
+            continue
+        left = cap - (day_total - own[k])
+        worth[k] = min(gross[k], max(left, 0))
+        if alive[k]:
+            day_total += gross[k]
+
+
+@njit(cache=True)
+def _best(worth: np.ndarray, alive: np.ndarray, by_course: np.ndarray, low: int, high: int) -> int:
+    """The living record of a course worth most, the earliest of equals (a course's records are in completion order)."""
+    best = -1
+    for m in range(low, high):
+        k = by_course[m]
+        if alive[k] and (best < 0 or worth[k] > worth[best]):
+            best = k
+    return best
+
+
+@njit(cache=True)
+def _set_aside(gross: np.ndarray, key: np.ndarray, alive: np.ndarray, by_course: np.ndarray, worth: np.ndarray) -> bool:
+    """Set aside each record that another of its course is sure to beat: worth more than the
+    record's hours, or as much and earlier. Returns whether any was."""
+    n = gross.shape[0]
+    changed = False
+    low = 0
+    while low < n:
+        high = low + 1
+        while high < n and key[by_course[high]] == key[by_course[low]]:
+            high += 1
+        if key[by_course[low]] >= 0 and high - low > 1:
+            best = _best(worth, alive, by_course, low, high)
+            for m in range(low, high):
+                k = by_course[m]
+                if alive[k] and k != best and (worth[best] > gross[k] or (worth[best] == gross[k] and best < k)):
+                    alive[k] = False
+                    changed = True
+        low = high
+    return changed
+
+
+@njit(cache=True)
+def settle(cap: int, gross: np.ndarray, declared: np.ndarray, day: np.ndarray, key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A person's records that passed every other check, in completion order: each one's reason
+    (credited, cut by the cap, or a repeated course) and the hours it is credited.
+
+    `gross`: hours before the cap (after multipliers), `declared`: under the daily `cap` (-1 for
+    none), `day`: the Shanghai calendar day, `key`: the course and subject (-1 for no course).
+    """
+    n = gross.shape[0]
+    capped = declared & (cap >= 0)
+    alive = np.ones(n, dtype=np.bool_)
+    worth = np.empty(n, dtype=np.int64)
+    by_course = np.argsort(key, kind="mergesort")  # stable: each course's records stay in completion order
+    while True:
+        _allocate(cap, gross, capped, day, key, alive, by_course, worth)
+        if not _set_aside(gross, key, alive, by_course, worth):
+            break
+    reason = np.empty(n, dtype=np.int8)
+    credited = np.zeros(n, dtype=np.int64)
+    low = 0
+    while low < n:
+        high = low + 1
+        while high < n and key[by_course[high]] == key[by_course[low]]:
+            high += 1
+        best = _best(worth, alive, by_course, low, high) if key[by_course[low]] >= 0 else -1
+        for m in range(low, high):
+            k = by_course[m]
+            if best < 0 or k == best:  # no course, or the course's record credited
+                credited[k] = worth[k]
+                reason[k] = CREDITED if worth[k] == gross[k] else CAP_EXCEEDED
+            elif alive[k] and worth[best] == 0:  # every record of the course cut to nothing
+                reason[k] = CAP_EXCEEDED
+            else:
+                reason[k] = DUPLICATE_COURSE
+        low = high
+    return reason, credited
+
+
+@njit(cache=True, inline="always")
+def scaled_credits(credits: int, credited: int, gross: int) -> int:
+    """A record's credits in proportion to the hours a cap leaves it, rounded down (-1, none, stays)."""
+    if credits < 0 or credited >= gross:
+        return credits
+    if credited <= 0:
+        return 0
+    return mul_div(credits, credited, gross)
+
+
+@njit(cache=True)
+def mul_div(a: int, b: int, c: int) -> int:
+    """floor(a × b / c) exactly, for 0 <= a, 0 <= b < c, though a × b may not fit in 64 bits.
+
+    A float estimate is off by a unit or two at most; the remainder a × b − q × c is small, so
+    computing it modulo 2^64 gives it exactly, and it corrects the estimate.
+    """
+    q = np.int64(np.float64(a) * np.float64(b) / np.float64(c))
+    r = np.int64(np.uint64(a) * np.uint64(b) - np.uint64(q) * np.uint64(c))
+    while r < 0:
+        q -= 1
+        r += c
+    while r >= c:
+        q += 1
+        r -= c
+    return q

@@ -13,6 +13,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..base.hours import fine_to_hundredths
 from ..inputs.normalise import PersonColumns, RecordColumns
 from ..rules.ruleset import RuleSet
 from . import reasons as R
@@ -47,15 +48,20 @@ class Ledger:
     compiled: CompiledPolicies
     person_index: np.ndarray  # int64 [record], -1 when no such person
     subject: np.ndarray  # int8 [record], after course lists; -1 when invalid
-    hours: np.ndarray  # int64 [record], hundredths, after course lists
+    exact_hours: np.ndarray  # int64 [record], FINE units (ten-thousandths), after course lists
     topic: np.ndarray  # int32 [record], after course lists
     listed: np.ndarray  # int32 [record], index into compiled.listed, -1 when not a listed course
     reason: np.ndarray  # int8 [record], see reasons
-    credited: np.ndarray  # int64 [record], hundredths of an hour
-    required: np.ndarray  # int64 [person, requirement], -1 when it does not apply
-    achieved: np.ndarray  # int64 [person, requirement]
+    credited: np.ndarray  # int64 [record], hundredths of an hour, each rounded half up for display
+    required: np.ndarray  # int64 [person, requirement], hundredths, -1 when it does not apply
+    achieved: np.ndarray  # int64 [person, requirement], hundredths: the exact total rounded half up once
     met: np.ndarray  # bool [person, requirement]
     compliant: np.ndarray  # bool [person]
+
+    @functools.cached_property
+    def hours(self) -> np.ndarray:
+        """int64 [record]: each record's hours after course lists, in hundredths (rounded half up), as shown."""
+        return fine_to_hundredths(self.exact_hours)
 
     @property
     def status_credited(self) -> np.ndarray:

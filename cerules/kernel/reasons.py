@@ -1,7 +1,7 @@
 """Reason codes for records that are not (fully) credited, with their messages in zh and en.
 
 Codes are part of the data contract: they never change with the language, and new codes are
-only ever added (`past_deadline` extends v1). The small integers are the kernel's internal
+only ever added (`past_deadline` and `invalid_person` extend v1). The small integers are the kernel's internal
 encoding; the order of checks is the kernel's, in `decide.decide`.
 """
 
@@ -32,6 +32,7 @@ COURSE_NOT_ACCEPTED = 7
 DUPLICATE_COURSE = 8
 CAP_EXCEEDED = 9
 PAST_DEADLINE = 10
+INVALID_PERSON = 11
 
 REASONS: tuple[Reason, ...] = (
     Reason(CREDITED, "credited", Text("已认定", "credited")),
@@ -45,7 +46,11 @@ REASONS: tuple[Reason, ...] = (
     Reason(DUPLICATE_COURSE, "duplicate_course", Text("同一课程本年度已认定过", "the same course was already credited this year")),
     Reason(CAP_EXCEEDED, "cap_exceeded", Text("超出学时上限的部分不予认定", "hours beyond a cap are not credited")),
     Reason(PAST_DEADLINE, "past_deadline", Text("学习时间晚于截止日期（按北京时间）", "completed after the deadline (Asia/Shanghai time)")),
+    Reason(INVALID_PERSON, "invalid_person", Text("人员信息中此人的数据无效", "the person's row in the persons file is invalid")),
 )
+
+INPUT_REASONS: frozenset[int] = frozenset({INVALID_RECORD, UNKNOWN_PERSON, INVALID_PERSON})
+"""Reasons that say the input could not be used (a data-quality matter), not that a rule refused it."""
 
 NAMES: tuple[str, ...] = tuple(reason.name for reason in REASONS)
 """Contract names by internal code."""

@@ -13,9 +13,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..base.hours import FINE, SCALE
 from ..inputs.columns import as_arrow, utf8_buffers
 from ..inputs.normalise import PersonColumns, RecordColumns
 from ..rules.ruleset import RuleSet
+from . import reasons as R
 from .compile import CompiledPolicies, compile_policies
 from .decide import Records, Tables, course_notes, decide
 from .grouping import group_persons
@@ -65,6 +67,7 @@ def evaluate_columns(rules: RuleSet, persons: PersonColumns, records: RecordColu
     )
     seen = course_notes(len(records.courses) * len(records.subjects))
     outcome = decide(columns, group_persons(person_index, person_profile), kernel_tables(compiled, rules.year), seen)
+    _name_invalid_persons(persons, records, outcome.reason)
     return Ledger(
         year=rules.year,
         rules=rules,
@@ -73,7 +76,7 @@ def evaluate_columns(rules: RuleSet, persons: PersonColumns, records: RecordColu
         compiled=compiled,
         person_index=person_index,
         subject=subject,
-        hours=hours,
+        exact_hours=hours,
         topic=topic,
         listed=listed,
         reason=outcome.reason,
@@ -83,6 +86,21 @@ def evaluate_columns(rules: RuleSet, persons: PersonColumns, records: RecordColu
         met=outcome.met,
         compliant=outcome.compliant,
     )
+
+
+def _name_invalid_persons(persons: PersonColumns, records: RecordColumns, reason: np.ndarray) -> None:
+    """Records of a person who is in the persons file but invalid say so (`invalid_person`), in place.
+
+    The kernel knows only usable persons: to it, every other record is `unknown_person`.
+    """
+    if not persons.rejected:
+        return
+    strays = np.flatnonzero(reason == R.UNKNOWN_PERSON)
+    if len(strays) == 0:
+        return
+    ids = np.array(list(persons.rejected), dtype=object)
+    found = lookup(ids, as_arrow(records.person_id).take(pa.array(strays, type=pa.int64()))) >= 0
+    reason[strays[found]] = R.INVALID_PERSON
 
 
 def kernel_tables(compiled: CompiledPolicies, year: int) -> Tables:
@@ -96,17 +114,22 @@ def kernel_tables(compiled: CompiledPolicies, year: int) -> Tables:
         listed_only=compiled.listed_only,
         multiplier=compiled.multiplier,
         needs_approval=compiled.needs_approval,
-        daily_cap=compiled.daily_cap,
+        daily_cap=_fine(compiled.daily_cap),
         counts_towards=compiled.counts_towards,
         plain=compiled.plain,
         plain_towards=compiled.plain_towards,
         in_hours=compiled.requirement_in_hours,
         hours_per_credit=compiled.hours_per_credit,
-        at_most=compiled.at_most,
+        at_most=_fine(compiled.at_most),
         sum_of=compiled.sum_of,
         composite=compiled.composite,
         required=compiled.required,
     )
+
+
+def _fine(hundredths: np.ndarray) -> np.ndarray:
+    """Rule amounts (hundredths, -1 for none) in the FINE units the kernel counts in."""
+    return np.where(hundredths >= 0, hundredths * (FINE // SCALE), hundredths)
 
 
 def _apply_course_lists(

@@ -14,9 +14,13 @@ contents of the closure's cells. Implementations that agree on all of these are 
 under two names; `register` then refuses to guess and says so, naming both plugins.
 
 A plugin whose implementation raises is found the same way, from the frames of the traceback (the
-innermost implementation frame, where the error arose, not a wrapper it passed through), and the
-hook is called again without it through `subset_hook_caller`: the manager is shared by the whole
+innermost implementation frame, where the error arose, not a wrapper it passed through), and
+reported through `on_failure`, which stops the load (the default) or lets the hook be called again
+without it through `subset_hook_caller` (for listings): the manager is shared by the whole
 process, so a plugin failing for one year is left out of that call, never blocked for good.
+"Raises" means any exception, `SystemExit` from `sys.exit()` included (a plugin must not end the
+run, least of all with status 0 and no output); only `KeyboardInterrupt` goes through. An error
+whose plugin cannot be told is still contained, naming the hook's plugins.
 """
 
 from __future__ import annotations
@@ -30,11 +34,13 @@ from typing import Any
 import attrs
 import pluggy
 
+from ..base.errors import CeruleError
 from .errors import PluginError
+from .installed import describe_error
 
 _MISSING = object()
 
-OnFailure = Callable[[str, str, Exception], None]
+OnFailure = Callable[[str, str, BaseException], None]
 """`on_failure(plugin_name, hook_name, error)`: report a failing implementation (it may raise)."""
 
 
@@ -164,10 +170,20 @@ def call_hook(manager: pluggy.PluginManager, hook: str, on_failure: OnFailure, *
         register = Register(Implementations(hook, caller.get_hookimpls()))
         try:
             caller(register=register, **kwargs)
-        except Exception as exc:  # a plugin's hook may raise anything
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # a plugin's hook may raise anything, sys.exit() included
             failing = register.implementations.raising(exc.__traceback__)
             if failing is None or failing.plugin in left_out:
-                raise
+                if isinstance(exc, CeruleError):
+                    raise
+                names = ", ".join(sorted({implementation.plugin_name for implementation in caller.get_hookimpls()}))
+                reason = describe_error(exc)
+                raise PluginError(
+                    names,
+                    f"钩子 {hook} 出错（无法判断是哪个插件）：{reason}",
+                    f"hook {hook} raised {reason} (which plugin could not be told)",
+                ) from None
             on_failure(failing.plugin_name, hook, exc)
             left_out.add(failing.plugin)
             continue

@@ -2,9 +2,17 @@
 
 Plugins are found through the entry-point group `cerules` (packages `cerules-<name>`, modules
 `cerules_<name>`). `CERULES_LOAD_PLUGINS` chooses which load: unset, all of them; a
-comma-separated list of names, those; empty, none. The built-in provincial plugin is always
-there. A plugin that fails to import, fails validation or raises in a hook is reported by name
-with its error and left out; `strict` (the CLI's `--strict`, and CI) makes that fatal.
+comma-separated list of names, those; empty, none; `skip` (the CLI's `--skip-plugin NAME`) leaves
+named ones out, and the rule set remembers them. The built-in provincial plugin is always there.
+
+A plugin that fails to import, fails validation, raises in a hook (whatever it raises, `sys.exit()`
+included) or registers something that is not a layer it may give stops the load with a
+`PluginError` naming it: a city's staff judged by the provincial rules because their city's plugin
+broke would be a wrong verdict. Only the user decides to go on without it, by skipping it. A
+plugin gives layers of rank `city` or `department` only (the built-in one, `province`); drafts
+come from the user alone (`--rules`, `load_rules(rules=...)`), and every registered layer is
+checked by the schema again, even when given as a `Layer` object. Listings (`cerules plugins`)
+use `keep_going`, which reports each broken plugin and leaves it out.
 
 `Plugins` is a view on a pluggy manager (see `registry`: one per process for the installed
 plugins) that reports the manager's problems, and calls hooks as `calling` explains.
@@ -20,10 +28,10 @@ from typing import Any
 
 import attrs
 
-from ..rules import Layer, RulesError, load_layer, parse_layer
+from ..rules import Layer, RulesError, layer_from_dict, layer_to_dict, load_layer, parse_layer
 from .calling import call_hook
 from .errors import PluginError
-from .installed import ENTRY_POINT_GROUP, ENVIRONMENT, selection
+from .installed import ENTRY_POINT_GROUP, ENVIRONMENT, describe_error, selection
 from .registry import registry_for, reset
 from .tracing import TRACE_ENVIRONMENT
 
@@ -31,6 +39,7 @@ __all__ = [
     "ENTRY_POINT_GROUP",
     "ENVIRONMENT",
     "TRACE_ENVIRONMENT",
+    "PLUGIN_RANKS",
     "PluginError",
     "PluginInfo",
     "Plugins",
@@ -40,6 +49,9 @@ __all__ = [
 
 reset_plugins = reset
 """Forget the shared plugin managers, so the next use scans the entry points again (for tests)."""
+
+PLUGIN_RANKS = ("city", "department")
+"""The ranks of layer a plugin may register; the built-in provincial plugin registers `province`."""
 
 
 @attrs.frozen
@@ -59,29 +71,51 @@ class Plugins:
 
     `modules` are plugin objects (modules or instances with hook implementations) used besides
     the installed plugins, or alone with `installed=False`; `names` chooses installed plugins in
-    place of `CERULES_LOAD_PLUGINS`. The built-in provincial plugin is always present.
+    place of `CERULES_LOAD_PLUGINS`; `skip` names installed plugins to leave out (entry-point or
+    distribution names; naming one that is not installed is an error). The built-in provincial
+    plugin is always present.
+
+    A broken plugin raises `PluginError`, unless `keep_going`: then it is reported on standard
+    error, kept in `errors` and left out (for listings; `strict` makes it raise all the same).
     """
 
     def __init__(
-        self, modules: Iterable[Any] = (), *, installed: bool = True, names: Iterable[str] | None = None, strict: bool = False
+        self,
+        modules: Iterable[Any] = (),
+        *,
+        installed: bool = True,
+        names: Iterable[str] | None = None,
+        skip: Iterable[str] = (),
+        strict: bool = False,
+        keep_going: bool = False,
     ) -> None:
-        self._registry = registry_for(selection(names) if installed else frozenset(), tuple(modules))
+        skipped = frozenset(skip) if installed else frozenset()
+        self._registry = registry_for(selection(names) if installed else frozenset(), tuple(modules), skipped)
         self.manager = self._registry.manager
         self.strict = strict
+        self.keep_going = keep_going and not strict
         self.errors: list[PluginError] = []
         for problem in self._registry.problems:
-            self._fail(problem.plugin, problem.zh, problem.en)
+            self._fail(problem.plugin, problem.zh, problem.en, skippable=problem.skippable)
 
-    def _fail(self, plugin: str, zh: str, en: str) -> None:
-        failure = PluginError(plugin, zh, en)
-        if self.strict:
+    @property
+    def skipped(self) -> tuple[str, ...]:
+        """The installed plugins the user skipped, by distribution name."""
+        return self._registry.skipped
+
+    def _fail(self, plugin: str, zh: str, en: str, *, skippable: bool = False) -> None:
+        failure = PluginError(plugin, zh, en, skippable=skippable)
+        if not self.keep_going:
             raise failure
         self.errors.append(failure)
         print(f"cerules: warning: {failure} (left out)", file=sys.stderr)
 
-    def _hook_failed(self, name: str, hook: str, error: Exception) -> None:
-        reason = f"{type(error).__name__}: {error}"
-        self._fail(self._registry.display(name), f"钩子 {hook} 出错：{reason}", f"hook {hook} raised {reason}")
+    def _plugin_failed(self, name: str, zh: str, en: str) -> None:
+        self._fail(self._registry.display(name), zh, en, skippable=self._registry.is_installed(name))
+
+    def _hook_failed(self, name: str, hook: str, error: BaseException) -> None:
+        reason = describe_error(error)
+        self._plugin_failed(name, f"钩子 {hook} 出错：{reason}", f"hook {hook} raised {reason}")
 
     def label(self, name: str) -> str | None:
         """The name results show for a plugin: its distribution when installed, else its name
@@ -93,13 +127,19 @@ class Plugins:
         name of the plugin that registered it; sorted by plugin name."""
         layers = []
         for name, item in call_hook(self.manager, "register_layers", self._hook_failed, year=year):
-            label = self.label(name)
             try:
-                layers.append((name, _as_layer(item, label)))
+                layer = _as_layer(item, self.label(name))
+                _check_rank(layer, builtin=self._registry.is_builtin(name))
             except RulesError as exc:
-                if self.strict:
-                    raise
-                self._fail(self._registry.display(name), exc.in_lang("zh"), str(exc))
+                self._plugin_failed(name, exc.in_lang("zh"), str(exc))
+                continue
+            except KeyboardInterrupt:
+                raise
+            except BaseException as exc:  # reading what a plugin registered may raise anything
+                reason = describe_error(exc)
+                self._plugin_failed(name, f"登记的规则层无法读取：{reason}", f"registered a layer that cannot be read: {reason}")
+                continue
+            layers.append((name, layer))
         return layers
 
     def layers(self, year: int) -> list[Layer]:
@@ -124,16 +164,47 @@ class Plugins:
 
 
 def _as_layer(item: Any, plugin: str | None) -> Layer:
-    if isinstance(item, Layer):
-        return attrs.evolve(item, plugin=plugin)
+    """A registered item as a layer, read (or, for a `Layer` object, checked again) by the schema."""
+    if isinstance(item, Layer):  # checked like a file: a Layer built in Python skips no check
+        return layer_from_dict(layer_to_dict(item), file=item.file, plugin=plugin)
     if isinstance(item, (str, os.PathLike)):
+        if os.path.isdir(item):
+            _folder(str(item))
         return load_layer(item, plugin=plugin)
-    if hasattr(item, "read_text"):  # an importlib.resources Traversable inside a package
+    if hasattr(item, "read_text") and hasattr(item, "is_dir"):  # an importlib.resources Traversable inside a package
+        if item.is_dir():
+            _folder(str(item))
         return parse_layer(item.read_text(encoding="utf-8"), file=str(item), plugin=plugin)
     kind = type(item).__name__
     raise RulesError(
-        str(item), None, f"register() 应返回 TOML 路径或 Layer，实际为 {kind}", f"register() takes a TOML path or a Layer, got {kind}"
+        "register()",
+        None,
+        f"应登记规则层的 TOML 文件路径或 cerules.Layer 对象，而不是 {kind}",
+        f"expected the path of a layer's TOML file or a cerules.Layer, not {kind}",
     )
+
+
+def _folder(file: str) -> None:
+    raise RulesError(
+        file,
+        None,
+        "登记的是文件夹，不是规则层文件；请登记文件夹中的 TOML 文件",
+        "a folder was registered, not a layer's file; register the TOML file inside it",
+    )
+
+
+def _check_rank(layer: Layer, *, builtin: bool) -> None:
+    """A plugin gives city and department layers; the built-in one the provincial layer; no plugin a draft."""
+    allowed = ("province",) if builtin else PLUGIN_RANKS
+    if layer.rank not in allowed:
+        raise RulesError(
+            layer.file,
+            "layer.rank",
+            f"插件只能登记 city（市级）或 department（行业部门）规则层，不能登记 {layer.rank}："
+            "草案只能由用户给出（--rules、load_rules(rules=...)），省级规则层由 cerules 自带",
+            f"a plugin registers layers of rank city or department only, not {layer.rank}: drafts come "
+            "from the user alone (--rules, load_rules(rules=...)), the provincial layer from cerules itself",
+        )
 
 
 def as_path(item: Any) -> Path:

@@ -28,11 +28,12 @@ from .tracing import trace_hook_calls
 class Registry:
     """A pluggy manager and what each of its plugins is."""
 
-    def __init__(self, plugins: Sequence[Found], problems: Sequence[Problem] = ()) -> None:
+    def __init__(self, plugins: Sequence[Found], problems: Sequence[Problem] = (), skipped: Sequence[str] = ()) -> None:
         self.manager = pluggy.PluginManager(hookspecs.PROJECT)
         self.manager.add_hookspecs(hookspecs)
         self.plugins: dict[str, Found] = {}
         self.problems: list[Problem] = list(problems)
+        self.skipped: tuple[str, ...] = tuple(skipped)
         trace_hook_calls(self.manager, self.display)
         for plugin in (Found(builtin.NAME, "cerules", __version__, builtin, builtin=True), *plugins):
             self._register(plugin)
@@ -46,13 +47,16 @@ class Registry:
                     plugin.distribution or plugin.name,
                     f"名称 {plugin.name!r} 已被 {taken} 使用",
                     f"the name {plugin.name!r} is taken by {taken}",
+                    plugin.installed,
                 )
             )
             return
         try:
             self.manager.register(plugin.module, name=plugin.name)
-        except (pluggy.PluginValidationError, ValueError) as exc:
-            self.problems.append(Problem(plugin.distribution or plugin.name, f"不是有效的 cerules 插件：{exc}", str(exc)))
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # pluggy's validation, or whatever looking at a strange object raises
+            self.problems.append(Problem(plugin.distribution or plugin.name, f"不是有效的 cerules 插件：{exc}", str(exc), plugin.installed))
             return
         self.plugins[plugin.name] = plugin
 
@@ -67,7 +71,7 @@ class Registry:
                 self.manager.unregister(exc.plugin)
                 plugin = self.plugins.pop(name, None)
                 label = (plugin.distribution or plugin.name) if plugin else name
-                self.problems.append(Problem(label, f"不是有效的 cerules 插件：{exc}", str(exc)))
+                self.problems.append(Problem(label, f"不是有效的 cerules 插件：{exc}", str(exc), bool(plugin and plugin.installed)))
 
     def label(self, name: str) -> str | None:
         """The name results show for a plugin: its distribution when installed, else its name;
@@ -79,29 +83,45 @@ class Registry:
             return None
         return plugin.distribution or plugin.name
 
+    def is_builtin(self, name: str) -> bool:
+        plugin = self.plugins.get(name)
+        return plugin is not None and plugin.builtin
+
+    def is_installed(self, name: str) -> bool:
+        plugin = self.plugins.get(name)
+        return plugin is not None and plugin.installed
+
     def display(self, name: str) -> str:
         """How messages name a plugin."""
         return self.label(name) or f"{name} (built-in)"
 
 
 _lock = threading.Lock()
-_discovered: dict[Selection, Discovered] = {}
-_shared: dict[Selection, Registry] = {}
+_Key = tuple[Selection, frozenset[str]]
+_discovered: dict[_Key, Discovered] = {}
+_shared: dict[_Key, Registry] = {}
 
 
-def registry_for(chosen: Selection, modules: Sequence[Any] = ()) -> Registry:
-    """The shared manager of a selection of installed plugins, or a new one when `modules` are given."""
+def registry_for(chosen: Selection, modules: Sequence[Any] = (), skip: frozenset[str] = frozenset()) -> Registry:
+    """The shared manager of a selection of installed plugins (less the skipped ones), or a new one
+    when `modules` are given."""
+    key = (chosen, skip)
     with _lock:
-        if not modules and chosen in _shared:
-            return _shared[chosen]
-        discovered = _discovered.get(chosen)
+        if not modules and key in _shared:
+            return _shared[key]
+        discovered = _discovered.get(key)
         if discovered is None:
-            discovered = _discovered[chosen] = discover(chosen)
-        given = [Found(getattr(module, "__name__", None) or type(module).__name__, None, None, module) for module in modules]
-        registry = Registry([*discovered.found, *given], discovered.problems)
+            discovered = _discovered[key] = discover(chosen, skip)
+        given = [Found(_name_of(module), None, None, module) for module in modules]
+        registry = Registry([*discovered.found, *given], discovered.problems, discovered.skipped)
         if not modules:
-            _shared[chosen] = registry
+            _shared[key] = registry
         return registry
+
+
+def _name_of(module: Any) -> str:
+    name = getattr(module, "__name__", None)
+    return name if isinstance(name, str) and name else type(module).__name__
 
 
 def reset() -> None:

@@ -1,7 +1,8 @@
 """One CSV row per person: the verdict and, per requirement, required/credited/shortfall/met/set_by.
 
 Built column-wise with Arrow (each distinct amount formatted once), so a province streams in
-chunks at the speed of the kernel; the bytes are what Python's csv module would write.
+chunks at the speed of the kernel; the bytes are what Python's csv module would write, except that
+a text cell a spreadsheet would run as a formula is neutralised (`_csv_cell`, docs/decisions.md).
 """
 
 from __future__ import annotations
@@ -103,23 +104,50 @@ def csv_rows(ledger: Ledger, requirement_ids: Sequence[str]) -> pa.Table:
     return pa.table(columns)
 
 
+FORMULA_START = r"^[=+\-@\t\r]"
+"""Cells a spreadsheet would run as a formula begin with one of these (OWASP, CSV injection)."""
+
+
 def _csv_cell(values: pa.Array) -> pa.Array:
-    """A text column as CSV cells: quoted (quotes doubled) only where a comma, quote or line end needs it."""
+    """A text column as CSV cells: quoted (quotes doubled) only where a comma, quote or line end needs it.
+
+    A cell that a spreadsheet would take for a formula (`=`, `+`, `-`, `@`, tab, carriage return
+    first) is neutralised: a single quote before it, and quoted. The JSON document keeps the raw text.
+    """
     values = pc.fill_null(values, "")
+    formula = pc.match_substring_regex(values, FORMULA_START)
+    neutralise = bool(pc.any(formula).as_py())
+    if neutralise:
+        values = pc.if_else(formula, pc.binary_join_element_wise("'", values, ""), values)
     needs = pc.match_substring_regex(values, '[",\r\n]')
+    if neutralise:
+        needs = pc.or_(needs, formula)
+    if not pc.any(needs).as_py():
+        return values  # the usual column: nothing to quote
     quoted = pc.binary_join_element_wise('"', pc.replace_substring(values, '"', '""'), '"', "")
     return pc.if_else(needs, quoted, values)
 
 
+def _header_bytes(names: Sequence[str]) -> bytes:
+    """A header row, its cells written like every text cell (requirement ids come from rule files)."""
+    return (",".join(_csv_cell(pa.array(list(names), type=pa.string())).to_pylist()) + "\n").encode("utf-8")
+
+
+def csv_header_line(requirement_ids: Sequence[str]) -> bytes:
+    """The header row of the CSV output for these requirements."""
+    return _header_bytes(csv_header(requirement_ids))
+
+
 _PLAIN = (".required", ".credited", ".shortfall", ".met", "compliant", "records", "reasons")
-"""Columns whose cells never need quoting (numbers, true/false, reason codes)."""
+"""Columns the engine writes itself (numbers, true/false, reason codes): never quoted nor neutralised,
+so a number stays a number. Every other column (person ids, layer ids) is text read from outside."""
 
 
 def csv_bytes(table: pa.Table, *, header: bool) -> bytes:
     """CSV text of a table of text columns, the way Python's csv module writes it, built column-wise."""
-    lines = [",".join(_csv_cell(pa.array(table.column_names)).to_pylist()) + "\n"] if header else []
+    head = _header_bytes(table.column_names) if header else b""
     if table.num_rows == 0:
-        return "".join(lines).encode("utf-8")
+        return head
     cells = []
     for name, column in zip(table.column_names, table.columns, strict=True):
         values = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
@@ -127,22 +155,20 @@ def csv_bytes(table: pa.Table, *, header: bool) -> bytes:
     joined = pc.binary_join_element_wise(pc.binary_join_element_wise(*cells, ","), "", "\n")
     raw, bounds = utf8_buffers(joined)
     body = raw[int(bounds[0]) : int(bounds[-1])].tobytes()
-    return "".join(lines).encode("utf-8") + body
+    return head + body
 
 
 def to_csv(evaluation: Evaluation) -> str:
     """One row per person: the verdict and, per requirement, required/credited/shortfall/met/set_by."""
     ids = evaluation.ledger.compiled.requirement_ids
     rows = csv_rows(evaluation.ledger, ids)
-    if rows.num_rows == 0:
-        return ",".join(csv_header(ids)) + "\n"
-    return csv_bytes(rows, header=True).decode("utf-8")
+    return (csv_header_line(ids) + csv_bytes(rows, header=False)).decode("utf-8")
 
 
 def write_csv_stream(run: ChunkedRun, stream: BinaryIO, **options: Any) -> dict[str, int]:
     """Write one CSV row per person, chunk by chunk. Returns the summary."""
     totals: Counter[str] = Counter()
-    stream.write((",".join(csv_header(run.requirement_ids)) + "\n").encode("utf-8"))
+    stream.write(csv_header_line(run.requirement_ids))
     for chunk in run.chunks(**options):
         totals.update(chunk.evaluation.summary())
         rows = csv_rows(chunk.evaluation.ledger, run.requirement_ids)

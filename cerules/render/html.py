@@ -10,6 +10,7 @@ import html
 from typing import TYPE_CHECKING
 
 from ..base.hours import format_amount
+from ..base.printable import escape_unsafe
 from ..kernel.decide import NOT_APPLICABLE
 from ..rules.regions import city_name
 from ..rules.schema import unit_name
@@ -25,7 +26,12 @@ if TYPE_CHECKING:  # rendered, never imported: these layers sit above this one
     from ..whatif.impact import Impact
     from ..whatif.tables import ImpactTable
 
-e = html.escape
+
+def e(text: str) -> str:
+    """Text for HTML: markup escaped, and controls (ESC, BEL, U+2028…) shown escaped (`\\x1b`), as in
+    the terminal table; tabs and line ends stay (a rule file in `<pre>` keeps its lines)."""
+    return html.escape(escape_unsafe(text, keep="\t\n\r"))
+
 
 FAIL = "#cf222e"
 PASS = "#1a7f37"

@@ -35,7 +35,7 @@ def write_json_stream(run: ChunkedRun, stream: BinaryIO, lang: str = "zh", **opt
 
     put("{\n")
     put(f'  "year": {rules.year},\n')
-    put(f'  "rules": {_indented({"sha256": rules.sha256, "layers": rules.layer_summaries()}, "  ")},\n')
+    put(f'  "rules": {_indented(rules.document_entry(), "  ")},\n')
     put(f'  "engine": {_indented({"name": "cerules", "version": __version__}, "  ")},\n')
     put('  "people": [')
     totals: Counter[str] = Counter()
@@ -53,5 +53,6 @@ def write_json_stream(run: ChunkedRun, stream: BinaryIO, lang: str = "zh", **opt
     put(f'  "summary": {_indented(dict(totals), "  ")}')
     if run.rejected_persons:
         put(f',\n  "rejected_persons": {_indented([rejected.to_dict(lang) for rejected in run.rejected_persons], "  ")}')
+    put(f',\n  "data_quality": {_indented(run.data_quality().to_dict(), "  ")}')
     put("\n}\n")
     return dict(totals)

@@ -1,4 +1,9 @@
-"""Plain text for people at a terminal: the evaluation table, summary lines, impact tables, rule changes."""
+"""Plain text for people at a terminal: the evaluation table, summary lines, impact tables, rule changes.
+
+Text that comes from outside (ids, messages quoting a cell, names in rule files) may hold ESC, BEL
+or other controls that a terminal would obey; every such piece is shown escaped (`\\x1b`) by
+`shown`, before widths are measured, so the columns still line up.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..base.hours import format_amount
+from ..base.printable import escape_unsafe as shown
 from ..kernel import reasons as R
 from ..kernel.decide import NOT_APPLICABLE
 from ..rules.regions import city_name
@@ -43,6 +49,7 @@ def to_table(evaluation: Evaluation, lang: str = "zh") -> str:
         codes = ledger.reason[ledger.record_positions(person)]
         row.append(", ".join(f"{R.NAMES[c]}×{n}" for c, n in enumerate(np.bincount(codes, minlength=len(R.NAMES))) if c and n))
         rows.append(row)
+    rows = [[shown(cell) for cell in row] for row in rows]
     widths = [max(display_width(row[i]) for row in rows) for i in range(len(header))]
     numeric = {i for i in range(3, 3 + len(ids))}
     lines = ["  ".join(pad(cell, widths[i], i in numeric) for i, cell in enumerate(row)).rstrip() for row in rows]
@@ -51,12 +58,13 @@ def to_table(evaluation: Evaluation, lang: str = "zh") -> str:
     for entry in evaluation.to_document(lang)["rejected_input"]:
         where = f"第{entry['line']}行" if zh else f"line {entry['line']}"
         label = "未归属记录" if zh else "rejected input"
-        lines.append(f"  {label}: {entry['record_id']} ({where}) {entry['reason']}: {entry['message']}")
+        lines.append(f"  {label}: {shown(str(entry['record_id']))} ({where}) {entry['reason']}: {shown(entry['message'])}")
     for rejected in evaluation.rejected_persons:
         label = "无效人员" if zh else "rejected person"
-        lines.append(f"  {label}: {rejected.person_id} (line {rejected.line}) {rejected.problem.text.in_lang(lang)}")
+        lines.append(f"  {label}: {shown(str(rejected.person_id))} (line {rejected.line}) {shown(rejected.problem.text.in_lang(lang))}")
     lines.append(
-        f"{'规则' if zh else 'rules'} sha256 {evaluation.rules.sha256[:16]}  " + " → ".join(layer.id for layer in evaluation.rules.layers)
+        f"{'规则' if zh else 'rules'} sha256 {evaluation.rules.sha256[:16]}  "
+        + " → ".join(shown(layer.id) for layer in evaluation.rules.layers)
     )
     return "\n".join(lines) + "\n"
 
@@ -94,10 +102,10 @@ def impact_summary_line(impact: Impact, lang: str = "zh") -> str:
 
 def impact_table_text(table: ImpactTable, limit: int | None = 30) -> str:
     """An impact table under its title, columns lined up (at most `limit` rows)."""
-    names = table.names
-    rows = row_cells(names, table.rows(limit))
+    names = [shown(name) for name in table.names]
+    rows = [[shown(cell) for cell in row] for row in row_cells(table.names, table.rows(limit))]
     widths = [max([display_width(name), *(display_width(row[i]) for row in rows)]) for i, name in enumerate(names)]
-    lines = [table.title, "  ".join(pad(name, width) for name, width in zip(names, widths, strict=True)).rstrip()]
+    lines = [shown(table.title), "  ".join(pad(name, width) for name, width in zip(names, widths, strict=True)).rstrip()]
     lines += ["  ".join(pad(cell, width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows]
     if limit is not None and len(table) > limit:
         lines.append(f"… {len(table) - limit} more rows")
@@ -109,7 +117,7 @@ def change_text(change: Change, lang: str = "en") -> str:
     source = change.provenance or change.before_provenance
     by = f"{source.citation or '-'}, {source.layer}" if source else "-"
     who = "; ".join(profile_name(p, lang) for p in change.profiles)
-    return f"{change.path}: {rule_value(change.before)} → {rule_value(change.after)}  ({by})  [{who}]"
+    return shown(f"{change.path}: {rule_value(change.before)} → {rule_value(change.after)}  ({by})  [{who}]")
 
 
 def changes_text(changes: Changes, lang: str = "en") -> str:

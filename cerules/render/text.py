@@ -14,9 +14,18 @@ NONE_LABEL = "—"
 """How a missing value shows: no title series, no department layer, no value before a draft."""
 
 
+def _width(char: str) -> int:
+    if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me"):
+        return 0  # drawn over the character before it
+    return 2 if unicodedata.east_asian_width(char) in "WF" else 1
+
+
 def display_width(text: str) -> int:
-    """Columns a text takes in a terminal: wide and full-width characters (Chinese) take two."""
-    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+    """Columns a text takes in a terminal: wide and full-width characters (Chinese) take two,
+    combining marks none. Controls are escaped before (`cerules.base.printable`), never measured."""
+    if text.isascii():
+        return len(text)
+    return sum(_width(char) for char in text)
 
 
 def pad(text: str, width: int, right: bool = False) -> str:

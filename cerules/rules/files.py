@@ -19,6 +19,7 @@ from typing import Any
 from ..base.errors import CeruleError
 from ..base.text import Text
 from ..base.toml_file import TomlError, parse_toml, read_toml_text
+from .kinds import shown
 from .model import RANKS, SCOPE_KEYS, Catalog, CatalogEntry, CitedValue, Layer, Scope
 from .schema import REQUIREMENT_PARAMETERS, UNITS, SchemaError, parameter_for
 from .writing import dumps_layer, layer_to_dict, write_layer
@@ -28,6 +29,9 @@ _LAYER_KEYS = frozenset({"id", "rank", "title", "source", "version", "years", "s
 _ENTRY_KEYS = frozenset({"name", "citation", "group", "aliases"})
 _COURSE_KEYS = frozenset({"title", "subject", "topic", "hours", "platform", "citation"})
 CATALOG_KINDS = ("subjects", "platforms", "topics", "courses")
+MAX_DEPTH = 10
+"""Segments a parameter path may have (`professional.cme.class1.required` has 4): a rule file nested
+deeper is refused by name, never by a RecursionError."""
 
 
 __all__ = ["RulesError", "dumps_layer", "layer_from_dict", "layer_to_dict", "load_layer", "parse_layer", "write_layer"]
@@ -61,11 +65,20 @@ def load_layer(path: str | os.PathLike[str], *, plugin: str | None = None, defau
 
 def parse_layer(text: str, *, file: str = "<string>", plugin: str | None = None, default_rank: str | None = None) -> Layer:
     """Parse one layer from TOML text; `default_rank` fills in a missing `[layer] rank` (drafts)."""
+    return layer_from_dict(read_rules_text(text, file=file), file=file, plugin=plugin, default_rank=default_rank)
+
+
+def read_rules_text(text: str, *, file: str = "<string>") -> dict[str, Any]:
+    """The parsed TOML of a rule file, or a RulesError naming the file (also for what the TOML
+    reader cannot hold: tables nested thousands deep, integers of thousands of digits)."""
     try:
-        document = parse_toml(text, file=file)
+        return parse_toml(text, file=file)
     except TomlError as exc:
         raise RulesError(file, None, exc.problem.zh, exc.problem.en) from None
-    return layer_from_dict(document, file=file, plugin=plugin, default_rank=default_rank)
+    except RecursionError:
+        raise RulesError(file, None, "表或数组嵌套过深，无法读取", "tables or arrays nested too deeply to read") from None
+    except ValueError as exc:  # e.g. an integer beyond Python's limit on digits
+        raise RulesError(file, None, f"无法读取的取值：{exc}", f"a value that cannot be read: {exc}") from None
 
 
 def layer_from_dict(
@@ -73,7 +86,12 @@ def layer_from_dict(
 ) -> Layer:
     """Build a layer from the mapping a TOML file parses to, validating every key."""
     reader = _LayerReader(file)
-    meta = dict(document.get("layer", {}))
+    if not isinstance(document, Mapping):
+        raise reader.expected("<document>", "规则文件的表", "the tables of a rule file", document)
+    meta = document.get("layer", {})
+    if not isinstance(meta, Mapping):
+        raise reader.expected("layer", " [layer] 表", "a [layer] table", meta)
+    meta = dict(meta)
     if default_rank and "rank" not in meta:
         meta.setdefault("id", default_rank)
         meta["rank"] = default_rank
@@ -84,17 +102,18 @@ def layer_from_dict(
             file, "layer.rank", f"应为 {' / '.join(RANKS)} 之一，实际为 {rank!r}", f"expected one of {', '.join(RANKS)}, got {rank!r}"
         )
     years = meta.get("years", [])
-    if not isinstance(years, list) or not all(isinstance(y, int) and not isinstance(y, bool) for y in years):
-        raise RulesError(
-            file, "layer.years", f"应为年份列表，例如 [2023]，实际为 {years!r}", f"expected a list of years such as [2023], got {years!r}"
-        )
+    if not isinstance(years, list) or not all(isinstance(y, int) and not isinstance(y, bool) and 1 <= y <= 9999 for y in years):
+        raise reader.expected("layer.years", "年份列表，例如 [2023]", "a list of years such as [2023]", years)
+    for key in ("source", "version"):
+        if key in meta and (isinstance(meta[key], bool) or not isinstance(meta[key], (str, int, float) if key == "version" else str)):
+            raise reader.expected(f"layer.{key}", "字符串", "a string", meta[key])
     parameters: dict[str, list[CitedValue]] = {}
     labels: dict[str, Text] = {}
     units: dict[str, str] = {}
     for key, value in document.items():
         if key in ("layer", "catalog"):
             continue
-        reader.walk(value, key, parameters, labels, units)
+        reader.walk(value, str(key), parameters, labels, units)
     return Layer(
         id=reader.require(meta, "id", "layer", str),
         rank=rank,
@@ -123,11 +142,11 @@ class _LayerReader:
 
     def expected(self, key: str, zh: str, en: str, value: Any) -> RulesError:
         """`expected <what>, got <value>` in both languages."""
-        return self.fail(key, f"应为{zh}，实际为 {value!r}", f"expected {en}, got {value!r}")
+        return self.fail(key, f"应为{zh}，实际为 {shown(value)}", f"expected {en}, got {shown(value)}")
 
     def unknown(self, key: str, zh: str, en: str, allowed: Any) -> RulesError:
         """An unknown key or code, listing what is allowed."""
-        listing = ", ".join(allowed)
+        listing = ", ".join(map(str, allowed))
         return self.fail(key, f"未知的{zh}；应为以下之一：{listing}", f"unknown {en}; expected one of {listing}")
 
     def check_keys(self, table: Mapping[str, Any], allowed: frozenset[str], where: str) -> None:
@@ -138,15 +157,15 @@ class _LayerReader:
     def require(self, table: Mapping[str, Any], key: str, where: str, kind: type) -> Any:
         if key not in table:
             raise self.fail(f"{where}.{key}", "缺少该项", "missing")
-        if not isinstance(table[key], kind) or table[key] == "":
+        if not isinstance(table[key], kind) or isinstance(table[key], bool) or table[key] == "":
             raise self.expected(f"{where}.{key}", f"非空的 {kind.__name__}", f"a non-empty {kind.__name__}", table[key])
         return table[key]
 
     def text(self, value: Any, where: str) -> Text:
         if isinstance(value, str):
             return Text(zh=value, en=value)
-        if isinstance(value, Mapping) and set(value) <= {"zh", "en"} and "zh" in value:
-            return Text(zh=str(value["zh"]), en=str(value.get("en", value["zh"])))
+        if isinstance(value, Mapping) and set(value) <= {"zh", "en"} and all(isinstance(v, str) for v in value.values()) and "zh" in value:
+            return Text(zh=value["zh"], en=value.get("en", value["zh"]))
         raise self.expected(where, '字符串或 { zh = "…", en = "…" }', 'a string or { zh = "…", en = "…" }', value)
 
     def scope(self, value: Any, where: str) -> Scope:
@@ -177,6 +196,10 @@ class _LayerReader:
         for kind, entries in value.items():
             if kind not in CATALOG_KINDS:
                 raise self.unknown(f"catalog.{kind}", "目录", "catalog", CATALOG_KINDS)
+            if not isinstance(entries, Mapping):
+                raise self.expected(
+                    f"catalog.{kind}", f" [catalog.{kind}.<代码>] 这样的表", f"tables such as [catalog.{kind}.<code>]", entries
+                )
             for code, entry in entries.items():
                 where = f"catalog.{kind}.{code}"
                 if not isinstance(entry, Mapping):
@@ -188,6 +211,7 @@ class _LayerReader:
                 aliases = entry.get("aliases", [])
                 if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
                     raise self.expected(f"{where}.aliases", "字符串列表", "a list of strings", aliases)
+                self.strings(entry, ("citation", "group"), where)
                 kinds.setdefault(kind, {})[code] = CatalogEntry(
                     code=code,
                     name=self.text(entry.get("name", code), f"{where}.name"),
@@ -207,9 +231,7 @@ class _LayerReader:
                 hours = REQUIREMENT_PARAMETERS["counts_at_most"].check(hours)
             except SchemaError as exc:
                 raise self.fail(f"{where}.hours", exc.zh, exc.en) from None
-        for key in ("topic", "platform", "citation"):
-            if key in entry and not isinstance(entry[key], str):
-                raise self.expected(f"{where}.{key}", "字符串", "a string", entry[key])
+        self.strings(entry, ("topic", "platform", "citation"), where)
         return CatalogEntry(
             code=code,
             name=self.text(entry.get("title", code), f"{where}.title"),
@@ -220,6 +242,12 @@ class _LayerReader:
             platform=entry.get("platform"),
         )
 
+    def strings(self, table: Mapping[str, Any], keys: tuple[str, ...], where: str) -> None:
+        """Each of `keys` present in `table` is a string."""
+        for key in keys:
+            if key in table and not isinstance(table[key], str):
+                raise self.expected(f"{where}.{key}", "字符串", "a string", table[key])
+
     def walk(
         self,
         value: Any,
@@ -228,6 +256,13 @@ class _LayerReader:
         labels: dict[str, Text],
         units: dict[str, str],
     ) -> None:
+        if path.count(".") >= MAX_DEPTH:
+            shown_path = ".".join(path.split(".")[:MAX_DEPTH]) + ".…"
+            raise self.fail(
+                shown_path,
+                f"嵌套过深：参数路径最多 {MAX_DEPTH} 段",
+                f"nested too deeply: a parameter path has at most {MAX_DEPTH} segments",
+            )
         if isinstance(value, Mapping) and "value" in value:
             self.parameter(path, [value], parameters)
         elif isinstance(value, list) and value and all(isinstance(v, Mapping) and "value" in v for v in value):
@@ -238,12 +273,8 @@ class _LayerReader:
                 if key == "label":
                     labels[path] = self.text(child, child_path)
                 elif key == "unit":
-                    if child not in UNITS:
-                        raise self.fail(
-                            child_path,
-                            f"应为 {' / '.join(sorted(UNITS))} 之一，实际为 {child!r}",
-                            f"expected one of {', '.join(sorted(UNITS))}, got {child!r}",
-                        )
+                    if not isinstance(child, str) or child not in UNITS:
+                        raise self.expected(child_path, f" {' / '.join(sorted(UNITS))} 之一", f"one of {', '.join(sorted(UNITS))}", child)
                     units[path] = child
                 else:
                     self.walk(child, child_path, parameters, labels, units)
@@ -269,6 +300,7 @@ class _LayerReader:
             verified = variant.get("verified", True)
             if not isinstance(verified, bool):
                 raise self.expected(f"{where}.verified", " true 或 false", "true or false", verified)
+            self.strings(variant, ("note",), where)
             values.append(
                 CitedValue(
                     value=checked,

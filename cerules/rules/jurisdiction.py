@@ -15,7 +15,7 @@ from itertools import combinations
 from ..base.text import Text
 from .files import RulesError
 from .model import Layer
-from .schema import PROFESSIONAL, PUBLIC, requirement_of
+from .schema import PROFESSIONAL, PUBLIC, requirement_of, unit_name
 
 SUBJECT_OF_RANK = {"city": PUBLIC, "department": PROFESSIONAL}
 RANK_ZH = {"province": "省级", "city": "市级", "department": "行业部门", "draft": "草案"}
@@ -40,6 +40,7 @@ def check_layers(layers: Sequence[Layer]) -> None:
         check_jurisdiction(layer, subjects)
         check_floors(layer, provincial)
     check_conflicts(layers)
+    check_units(layers)
 
 
 def check_jurisdiction(layer: Layer, subjects: Mapping[str, Text] | None = None) -> None:
@@ -114,6 +115,76 @@ def check_floors(layer: Layer, provincial: Sequence[Layer]) -> None:
                             f"{describe_zh(layer)} 不能把省级下限 {floor.value}（{floor.citation}）降低为 {variant.value}",
                             f"{describe(layer)} may not lower the provincial floor of {floor.value} ({floor.citation}) to {variant.value}",
                         )
+
+
+def _measures(layer: Layer) -> dict[str, tuple[str | None, str, str]]:
+    """Each requirement a layer measures: id → (unit, the key that says so, the amount key). The
+    unit is None for `required` without a `unit` in this layer: it keeps the unit set below."""
+    found: dict[str, tuple[str | None, str, str]] = {}
+    for path in layer.parameters:
+        requirement = requirement_of(path)
+        if requirement is None:
+            continue
+        amount = path.rpartition(".")[2]
+        if requirement in found and found[requirement][2] != amount:
+            raise RulesError(
+                layer.file,
+                path,
+                f"要求 '{requirement}' 只能用 required_hours 或 required（加 unit）之一来设定，不能两者都用",
+                f"the requirement '{requirement}' is set by required_hours or by required (with a unit), never both",
+            )
+        if amount == "required_hours":
+            found[requirement] = ("hours", path, amount)
+        else:
+            unit = layer.units.get(requirement)
+            found[requirement] = (unit, f"{requirement}.unit" if unit else path, amount)
+    for requirement, unit in layer.units.items():
+        if requirement in found:
+            if found[requirement][2] == "required_hours" and unit != "hours":
+                raise RulesError(
+                    layer.file,
+                    f"{requirement}.unit",
+                    f"要求 '{requirement}' 由 required_hours 设定，按学时计，不能是 {unit}",
+                    f"the requirement '{requirement}' is set by required_hours, so it is counted in hours, not {unit}",
+                )
+        else:
+            found[requirement] = (unit, f"{requirement}.unit", "")
+    return found
+
+
+def check_units(layers: Sequence[Layer]) -> None:
+    """A requirement keeps its unit and its amount key (`required_hours` or `required`) through every
+    layer: a higher layer may change how much is required, never what it is counted in (a draft
+    setting `public.required` in credits beside the province's `public.required_hours` would
+    report credits as hours)."""
+    first: dict[str, tuple[Layer, tuple[str, str, str]]] = {}
+    for layer in layers:
+        for requirement, measure in _measures(layer).items():
+            if requirement not in first:
+                first[requirement] = (layer, (measure[0] or "hours", measure[1], measure[2]))
+                continue
+            earlier, (unit, key, amount) = first[requirement]
+            if measure[0] is not None and measure[0] != unit:
+                unit_zh, other_zh = unit_name(unit).zh, unit_name(measure[0]).zh
+                key = f"{requirement}.{amount}" if amount else key
+                raise RulesError(
+                    layer.file,
+                    measure[1],
+                    f"要求 '{requirement}' 由 {describe_zh(earlier)} 以 '{key}' 设定，按{unit_zh}计；"
+                    f"{describe_zh(layer)} 不能改为以 '{measure[1]}' 按{other_zh}计，请设定 '{key}'",
+                    f"the requirement '{requirement}' is counted in {unit} as {describe(earlier)} sets it ('{key}'); "
+                    f"{describe(layer)} may not count it in {measure[0]} through '{measure[1]}': set '{key}' instead",
+                )
+            if amount and measure[2] and measure[2] != amount:
+                key = f"{requirement}.{amount}"
+                raise RulesError(
+                    layer.file,
+                    measure[1],
+                    f"要求 '{requirement}' 由 {describe_zh(earlier)} 以 '{key}' 设定；"
+                    f"{describe_zh(layer)} 须同样设定 '{key}'，不能用 '{measure[1]}'",
+                    f"the requirement '{requirement}' is set through '{key}' by {describe(earlier)}; "
+                    f"{describe(layer)} must set '{key}' too, not '{measure[1]}'",
+                )
 
 
 def check_conflicts(layers: Sequence[Layer]) -> None:

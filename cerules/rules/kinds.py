@@ -7,6 +7,7 @@ A check returns the value as the rules keep it (codes as a tuple, a date as ISO 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -30,16 +31,51 @@ class Kind:
     check: Callable[[Any], Any]
 
 
-def _amount(minimum_exclusive: bool) -> Callable[[Any], Any]:
+MAXIMUM_AMOUNT = 10_000
+"""The largest amount (hours, credits, hours a day, hours per credit) a rule may name: a year has
+8,784 hours at most, so anything larger is a mistake, and a bound keeps every sum the engine makes
+of rule amounts (in hundredths, in 64-bit integers) far from overflowing."""
+
+MAXIMUM_FACTOR = 100
+"""The largest multiplier a rule may name (the notice doubles hours: 2); a bound for the same reasons."""
+
+
+def shown(value: Any, limit: int = 80) -> str:
+    """`repr(value)` for a message, cut to `limit` characters (a rule file may hold a 5,000-digit number)."""
+    try:
+        text = repr(value)
+    except ValueError:  # an int too long to print
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _number(value: Any) -> Any:
+    """A finite int, float or Decimal, or SchemaError (a bool is not a number; nor are inf and nan)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        raise SchemaError(f"应为数字，实际为 {shown(value)}", f"expected a number, got {shown(value)}")
+    finite = value.is_finite() if isinstance(value, Decimal) else isinstance(value, int) or math.isfinite(value)
+    if not finite:
+        raise SchemaError(f"应为有限的数字，实际为 {shown(value)}", f"expected a finite number, got {shown(value)}")
+    return value
+
+
+def _two_places(value: int | float | Decimal) -> bool:
+    if isinstance(value, Decimal):
+        return value == value.quantize(Decimal("0.01"))
+    return isinstance(value, int) or round(value, 2) == value
+
+
+def _bounded(minimum_exclusive: bool, maximum: int) -> Callable[[Any], Any]:
     def check(value: Any) -> Any:
-        if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
-            raise SchemaError(f"应为数字，实际为 {value!r}", f"expected a number, got {value!r}")
+        _number(value)
         if value < 0 or (minimum_exclusive and value == 0):
             wanted_zh = "大于 0 的数" if minimum_exclusive else "不小于 0 的数"
             bound_en = "> 0" if minimum_exclusive else ">= 0"
-            raise SchemaError(f"应为{wanted_zh}，实际为 {value!r}", f"expected a number {bound_en}, got {value!r}")
-        if isinstance(value, float) and round(value, 2) != value:
-            raise SchemaError(f"最多两位小数，实际为 {value!r}", f"expected at most two decimal places, got {value!r}")
+            raise SchemaError(f"应为{wanted_zh}，实际为 {shown(value)}", f"expected a number {bound_en}, got {shown(value)}")
+        if value > maximum:
+            raise SchemaError(f"应不大于 {maximum}，实际为 {shown(value)}", f"expected a number <= {maximum}, got {shown(value)}")
+        if not _two_places(value):
+            raise SchemaError(f"最多两位小数，实际为 {shown(value)}", f"expected at most two decimal places, got {shown(value)}")
         return value
 
     return check
@@ -47,12 +83,14 @@ def _amount(minimum_exclusive: bool) -> Callable[[Any], Any]:
 
 def _codes(value: Any) -> tuple[str, ...]:
     if isinstance(value, str) or not isinstance(value, (list, tuple)):
-        raise SchemaError(f'应为代码列表（或 ["{ANY}"]），实际为 {value!r}', f'expected a list of codes (or ["{ANY}"]), got {value!r}')
+        raise SchemaError(
+            f'应为代码列表（或 ["{ANY}"]），实际为 {shown(value)}', f'expected a list of codes (or ["{ANY}"]), got {shown(value)}'
+        )
     if not all(isinstance(item, str) and item.strip() for item in value):
-        raise SchemaError(f"应为非空字符串的列表，实际为 {value!r}", f"expected a list of non-empty strings, got {value!r}")
+        raise SchemaError(f"应为非空字符串的列表，实际为 {shown(value)}", f"expected a list of non-empty strings, got {shown(value)}")
     if ANY in value and len(value) > 1:
         raise SchemaError(
-            f'"{ANY}" 表示全部认可，须单独使用，实际为 {value!r}', f'"{ANY}" accepts everything and stands alone, got {value!r}'
+            f'"{ANY}" 表示全部认可，须单独使用，实际为 {shown(value)}', f'"{ANY}" accepts everything and stands alone, got {shown(value)}'
         )
     return tuple(value)
 
@@ -66,17 +104,18 @@ def _date(value: Any) -> str:
             return dt.date.fromisoformat(value).isoformat()
         except ValueError:
             pass
-    raise SchemaError(f'应为日期，例如 "2023-10-31"，实际为 {value!r}', f'expected a date such as "2023-10-31", got {value!r}')
+    raise SchemaError(f'应为日期，例如 "2023-10-31"，实际为 {shown(value)}', f'expected a date such as "2023-10-31", got {shown(value)}')
 
 
 def _boolean(value: Any) -> bool:
     if not isinstance(value, bool):
-        raise SchemaError(f"应为 true 或 false，实际为 {value!r}", f"expected true or false, got {value!r}")
+        raise SchemaError(f"应为 true 或 false，实际为 {shown(value)}", f"expected true or false, got {shown(value)}")
     return value
 
 
-AMOUNT = Kind(Text("不小于 0 的数", "number ≥ 0"), _amount(False))
-POSITIVE = Kind(Text("大于 0 的数", "number > 0"), _amount(True))
+AMOUNT = Kind(Text(f"0 至 {MAXIMUM_AMOUNT} 的数", f"number from 0 to {MAXIMUM_AMOUNT:,}"), _bounded(False, MAXIMUM_AMOUNT))
+POSITIVE = Kind(Text(f"大于 0、不大于 {MAXIMUM_AMOUNT} 的数", f"number > 0, at most {MAXIMUM_AMOUNT:,}"), _bounded(True, MAXIMUM_AMOUNT))
+FACTOR = Kind(Text(f"大于 0、不大于 {MAXIMUM_FACTOR} 的倍数", f"factor > 0, at most {MAXIMUM_FACTOR}"), _bounded(True, MAXIMUM_FACTOR))
 CODES = Kind(Text('代码列表或 `["*"]`', 'list of codes or `["*"]`'), _codes)
 REQUIREMENT_IDS = Kind(Text("要求编号列表", "list of requirement ids"), _codes)
 DATE = Kind(Text("日期", "date"), _date)

@@ -1,6 +1,15 @@
-"""Shandong's prefecture-level cities (GB/T 2260), and reading a city given as code or name."""
+"""Shandong's prefecture-level cities (GB/T 2260), and reading a city given as code or name.
+
+Exports write a city in many ways: `370200`, `青岛市`, `青岛`, `Qingdao`, with the province in
+front (`山东省青岛市`, `山东青岛`), as a district or county code (`370202`, 市南区), or as a
+number that went through a spreadsheet (`370200.0`). All of them name one of the 16 cities;
+anything else is refused.
+"""
 
 from __future__ import annotations
+
+import re
+import unicodedata
 
 from ..base.errors import BadValue
 from ..base.text import Text
@@ -40,13 +49,46 @@ def _aliases() -> dict[str, str]:
 
 _BY_NAME = _aliases()
 
+_PROVINCE_PREFIXES = ("山东省", "山东")
+"""The province written before a city's name (`山东省青岛市`, `山东青岛`)."""
+
+_SPREADSHEET_CODE = re.compile(r"(\d{6})\.0*")
+"""A six-digit code that a spreadsheet turned into a number (`370200.0`)."""
+
+_CODE = re.compile(r"\d{6}")
+
+
+def _city_of_code(code: str) -> str | None:
+    """The city of a GB/T 2260 code: its own, or that of the district or county it names.
+
+    The standard's codes are province (2 digits), city (2) and county-level unit (2): a county
+    code belongs to the city whose code is its first four digits and `00`, when that is one of
+    the cities (or 莱芜, now part of 济南). Province-level and other provinces' codes are none.
+    """
+    known = _BY_NAME.get(code)
+    if known is not None:
+        return known
+    return _BY_NAME.get(code[:4] + "00") if code[4:] != "00" else None
+
 
 def city_code(text: str) -> str:
-    """The GB/T 2260 code of a city given as `370200`, `青岛市`, `青岛` or `Qingdao`.
+    """The GB/T 2260 code of a city given as `370200`, `青岛市`, `青岛`, `Qingdao`, `山东省青岛市`,
+    a district or county code (`370202` → `370200`) or a spreadsheet number (`370200.0`).
 
     Raises ValueError naming what was given when it is none of Shandong's cities.
     """
-    code = _BY_NAME.get(text.strip()) or _BY_NAME.get(text.strip().lower())
+    cleaned = "".join(unicodedata.normalize("NFKC", text).split())  # full-width digits, inner spaces
+    spreadsheet = _SPREADSHEET_CODE.fullmatch(cleaned)
+    if spreadsheet:
+        cleaned = spreadsheet.group(1)
+    for prefix in _PROVINCE_PREFIXES:
+        if cleaned.startswith(prefix) and len(cleaned) > len(prefix):
+            cleaned = cleaned.removeprefix(prefix)
+            break
+    if _CODE.fullmatch(cleaned):
+        code = _city_of_code(cleaned)
+    else:
+        code = _BY_NAME.get(cleaned) or _BY_NAME.get(" ".join(text.split()).lower())
     if code is None:
         raise BadValue(f"不是山东省的市（代码或名称）：{text!r}", f"not a Shandong city code or name: {text!r}")
     return code

@@ -12,7 +12,7 @@ import functools
 import graphlib
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -114,18 +114,21 @@ class RuleSet:
 
     year: int
     layers: tuple[Layer, ...] = attrs.field(converter=lambda layers: tuple(sorted(layers, key=_layer_order)))
+    skipped_plugins: tuple[str, ...] = attrs.field(default=(), converter=lambda names: tuple(sorted(names)))
+    """Installed plugins the user chose to leave out (`--skip-plugin`): results say so."""
     _policies: dict[Profile, Policy] = attrs.field(factory=dict, init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        ids = [layer.id for layer in self.layers]
+        first_file: dict[str, str] = {}
         for layer in self.layers:
-            if ids.count(layer.id) > 1:
+            if layer.id in first_file:  # the later file re-uses an id: name it, and the file that had it first
                 raise RulesError(
                     layer.file,
                     "layer.id",
-                    f"规则层编号 {layer.id!r} 被多个文件使用",
-                    f"layer id {layer.id!r} is used by more than one file",
+                    f"规则层编号 {layer.id!r} 已被 {first_file[layer.id]} 使用",
+                    f"layer id {layer.id!r} is used by more than one file (also {first_file[layer.id]})",
                 )
+            first_file[layer.id] = layer.file
             if not layer.applies_to_year(self.year):
                 raise RulesError(
                     layer.file,
@@ -134,6 +137,7 @@ class RuleSet:
                     f"layer applies to {sorted(layer.years)}, not to {self.year}",
                 )
         check_layers(self.layers)
+        refuse_unknown_members(self.layers)
         for layer in self.layers:
             for path in layer.parameters:
                 requirement = requirement_of(path) or path.rpartition(".")[0]
@@ -150,7 +154,7 @@ class RuleSet:
 
     def with_layer(self, layer: Layer) -> RuleSet:
         """A new rule set with one more layer on top; this one is unchanged."""
-        return RuleSet(self.year, (*self.layers, layer))
+        return RuleSet(self.year, (*self.layers, layer), self.skipped_plugins)
 
     @functools.cached_property
     def catalog(self) -> Catalog:
@@ -240,17 +244,20 @@ class RuleSet:
                 )
             )
         ids = {r.id for r in found}
+        summed_by = {
+            r.id: values[f"{r.id}.sum_of"].provenance for r in found if r.sum_of
+        }  # who set each sum: at fault when it cannot be made
         for requirement in found:
             for member in requirement.sum_of:
                 if member not in ids:
-                    p = requirement.provenance
+                    p = summed_by[requirement.id]
                     raise RulesError(
                         p.file,
                         f"{requirement.id}.sum_of",
                         f"'{member}' 不是同一批人的要求",
                         f"'{member}' is not a requirement of the same people",
                     )
-        _refuse_circular_sums(found)
+        _refuse_circular_sums(found, summed_by)
         order = {subject: i for i, subject in enumerate(self.subjects)}
         return tuple(sorted(found, key=lambda r: (order.get(r.subject, len(order)), r.id.count("."), r.id)))
 
@@ -273,6 +280,10 @@ class RuleSet:
             for requirement in self.resolve(profile).requirements:
                 seen.setdefault(requirement.id, None)
         return tuple(seen)
+
+    def document_entry(self) -> dict[str, Any]:
+        """The contract's `rules` object: the digest, the layers and (an extension) the skipped plugins."""
+        return {"sha256": self.sha256, "layers": self.layer_summaries(), "skipped_plugins": list(self.skipped_plugins)}
 
     def layer_summaries(self) -> list[dict[str, Any]]:
         """The contract's `rules.layers` list."""
@@ -302,14 +313,35 @@ def _digestible(layer: Layer) -> dict[str, Any]:
     return document
 
 
-def _refuse_circular_sums(requirements: list[Requirement]) -> None:
-    """A requirement may not be, through its members, a sum of itself: it would have no value."""
+def refuse_unknown_members(layers: Sequence[Layer]) -> None:
+    """A `sum_of` may name only requirements that some layer in force sets (checked again per profile)."""
+    requirements = {requirement_of(path) for layer in layers for path in layer.parameters} - {None}
+    for layer in layers:
+        for path, variants in layer.parameters.items():
+            if not path.endswith(".sum_of"):
+                continue
+            for variant in variants:
+                for member in variant.value:
+                    if member not in requirements:
+                        raise RulesError(
+                            layer.file,
+                            path,
+                            f"'{member}' 不是任何规则层设定的要求",
+                            f"'{member}' is not a requirement any layer sets",
+                        )
+
+
+def _refuse_circular_sums(requirements: list[Requirement], summed_by: dict[str, Provenance]) -> None:
+    """A requirement may not be, through its members, a sum of itself: it would have no value.
+
+    The error names the `sum_of` of the circle set by the highest-ranking layer (a draft over the
+    province's rules, say): that is the value that closed the circle."""
     sorter = graphlib.TopologicalSorter({r.id: r.sum_of for r in requirements})
     try:
         sorter.prepare()
     except graphlib.CycleError as error:
         cycle = error.args[1]
-        requirement = next(r for r in requirements if r.id == cycle[0])
-        p = requirement.provenance
+        closing = max(dict.fromkeys(cycle), key=lambda member: RANKS.index(summed_by[member].rank))
+        p = summed_by[closing]
         circle = " → ".join(cycle)
-        raise RulesError(p.file, f"{requirement.id}.sum_of", f"合计循环引用：{circle}", f"sums go round in a circle: {circle}") from None
+        raise RulesError(p.file, f"{closing}.sum_of", f"合计循环引用：{circle}", f"sums go round in a circle: {circle}") from None

@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 
 from ..base.text import Text
-from .kinds import AMOUNT, BOOLEAN, CODES, DATE, POSITIVE, REQUIREMENT_IDS, Kind, SchemaError
+from .kinds import AMOUNT, BOOLEAN, CODES, DATE, FACTOR, POSITIVE, REQUIREMENT_IDS, Kind, SchemaError
 
 PUBLIC = "public"
 PROFESSIONAL = "professional"
@@ -164,7 +164,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     ),
     Parameter(
         "quality_course.teacher_multiplier",
-        POSITIVE,
+        FACTOR,
         Text("优质在线公需课授课教师学时倍数", "hours multiplier for teachers of selected quality online public courses"),
         default=1,
         unit=Text("倍", "×"),

@@ -20,6 +20,10 @@ UNIT_LEVEL_WORDS: dict[str, str] = {"province": "province", "省直": "province"
                                     "city": "city", "市属": "city", "市直": "city", "市级": "city", "市": "city"}  # fmt: skip
 """What input files write for a unit level, and the code it means."""
 
+UNIT_LEVEL_DEFAULT = "city"
+"""The unit level of a person whose cell is blank: 市属, the common case (the contract's default).
+A file without the column at all is refused instead, unless the caller names the level to assume."""
+
 
 def choice(table: Mapping[str, T], meaning: str) -> Callable[[str], T]:
     """A reader of one of a table's words (case-insensitive), refusing others in zh and en."""
