@@ -25,7 +25,7 @@ from typing import Any
 import attrs
 import pyarrow.parquet as pq
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from cerules.cli.main import main
@@ -109,6 +109,23 @@ OPTIONS = st.fixed_dictionaries(
         "strict": st.booleans(),
         "no_plugins": st.booleans(),
         "out": st.sampled_from([None, None, "out.json", "persons", "records", "./records", "link", ".", "missing/out.json"]),
+        "more": st.lists(
+            st.sampled_from(
+                [
+                    ("--max-rejected", "0"),
+                    ("--max-rejected", "3"),
+                    ("--max-rejected", "0.5"),
+                    ("--max-rejected", "100%"),
+                    ("--unit-level-default", "city"),
+                    ("--unit-level-default", "province"),
+                    ("--max-record-amount", "0.01"),
+                    ("--max-record-amount", "1000000"),
+                    ("--format", "json"),
+                ]
+            ),
+            max_size=2,
+            unique_by=lambda option: option[0],
+        ),
     }
 )
 """How a user may call `evaluate`; `out` names the output: a new file, an input (by its path, another
@@ -129,7 +146,7 @@ def out_target(folder: Path, persons: Path, records: Path, out: str | None) -> t
 def evaluate_argv(persons: Path, records: Path, options: dict[str, Any], *more: str) -> list[str]:
     argv = ["evaluate", "--year", "2023", "--persons", str(persons), "--records", str(records), "--lang", options["lang"], *more]
     argv += ["--strict"] * options["strict"] + ["--no-plugins"] * options["no_plugins"]
-    return argv
+    return argv + [word for option in options.get("more", ()) for word in option]
 
 
 def _suffix(cohort: Cohort) -> str:
@@ -256,12 +273,10 @@ def _kitchen_sink(folder: Path) -> list[list[str]]:
     """One command line per kind of hostile input, each in files of its own."""
     persons, records = small_cohort_files(folder)
     csv_records = folder / "hostile.csv"
-    cells = [*NUMBERS, *INSTANTS]
     rows = [[f"k{i}", "a", "public", v, "2023-05-01"] for i, v in enumerate(NUMBERS)]
     rows += [[f"t{i}", "a", "public", "2", v] for i, v in enumerate(INSTANTS)]
     rows += [["=cmd|' /C calc'!A0", "a\x1b[31m", "public", "1", "2023/9/16 9:50"], [",", "", "", "", ""], ["", "", "", "", ""]]
     csv_records.write_bytes(csv_bytes(list(RECORD_COLUMNS[:5]), rows, "utf-8-sig") + b",,,,\r\n" * 3)
-    assert len(cells) == len(rows) - 3
     jsonl_records = folder / "hostile.jsonl"
     jsonl_records.write_text(
         '{"record_id": "j1", "person_id": "a", "subject": "public", "hours": "1\\ud800", "completed_at": "2023-05-01"}\n'
@@ -287,20 +302,27 @@ def test_hostile_input_never_shows_a_shell_a_traceback(tmp_path):
         assert done.returncode in (0, 2), f"exit status {done.returncode}: {stderr[-2000:]}"
 
 
+PLUGIN_NAMES = ["yantai", "x" * 300, "Yantai", "烟台", "yan tai", "-y", "../up", "a/b", "con", "", "y\x1b", "test", "province", "draft"]
+PLUGIN_OPTIONS = {
+    "city": [[], ["--city", "烟台"], ["--city", "370600.0"], ["--city", "山东省烟台市"], ["--city", "nowhere"], ["--title-series", "卫生"]],
+    "department": [[], ["--title-series", "卫生"], ["--title-series", "\x1b"], ["--title-series", "x" * 300], ["--city", "烟台"]],
+}
+
+
 @FUZZ
+@example(("city", ["--city", "烟台"]), "x" * 300, [])
+@example(("department", ["--title-series", "卫生"]), "x" * 300, [])
 @given(
-    st.sampled_from(["city", "department"]),
-    st.sampled_from(["yantai", "x" * 300, "Yantai", "烟台", "yan tai", "-y", "../up", "a/b", "con", "", "y\x1b", "test"])
-    | st.text(max_size=12),
-    st.sampled_from(
-        [[], ["--city", "烟台"], ["--city", "370600.0"], ["--city", "nowhere"], ["--title-series", "卫生"], ["--year", "99999"]]
-    ),
+    st.sampled_from(["city", "department"]).flatmap(lambda kind: st.tuples(st.just(kind), st.sampled_from(PLUGIN_OPTIONS[kind]))),
+    st.sampled_from(PLUGIN_NAMES) | st.text(st.characters(codec="utf-8"), max_size=12),
+    st.sampled_from([[], ["--year", "99999"], ["--year", "2023"]]),
 )
-def test_new_plugin_with_a_hostile_name_exits_0_or_2_naming_what_is_wrong(kind, name, more):
+def test_new_plugin_with_a_hostile_name_exits_0_or_2_naming_what_is_wrong(kind_and_options, name, year):
+    kind, options = kind_and_options
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder) / "work"
         work.mkdir()
-        outcome = run_cli("new-plugin", kind, name, "--dir", str(work), *more)
+        outcome = run_cli("new-plugin", kind, name, "--dir", str(work), *options, *year)
         assert "Traceback" not in outcome.err, outcome.err
         assert outcome.code in (0, 2), f"exit status {outcome.code!r}:\n{outcome.err}"
         if outcome.code == 2:

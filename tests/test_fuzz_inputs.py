@@ -9,6 +9,7 @@ columns of extreme values. A failure prints the smallest file hypothesis found.
 
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
 from collections import Counter
 from pathlib import Path
@@ -23,7 +24,8 @@ import cerules
 from cerules.base.errors import CeruleError
 from cerules.evaluation.batch import evaluate_batch
 from cerules.evaluation.cohort import read_inputs
-from tests.hostile import FUZZ, NUMBERS, Expected, arrow_cohorts, check_document, csv_cohorts, jsonl_cohorts, provincial
+from cerules.rules.regions import CITIES
+from tests.hostile import FUZZ, NUMBERS, Expected, arrow_cohorts, check_document, csv_bytes, csv_cohorts, jsonl_cohorts, provincial
 from tests.hostile_rules import SMALL_PERSONS
 
 
@@ -182,3 +184,85 @@ def test_many_records_of_the_largest_amounts_never_overflow_a_total(amount, coun
         except CeruleError:
             continue
         check_document(document, Expected(Counter(r["record_id"] for r in records)))
+
+
+def test_the_batch_path_lists_every_record_when_no_person_is_usable(tmp_path):
+    persons = _write(
+        str(tmp_path), "persons.csv", csv_bytes(["person_id", "city", "unit_level"], [["p1", "北京", "city"], ["", "370200", "city"]])
+    )
+    records = _write(
+        str(tmp_path),
+        "records.csv",
+        csv_bytes(
+            ["record_id", "person_id", "subject", "hours", "completed_at"],
+            [["r1", "p1", "public", "2", "2023-05-01"], ["r2", "p9", "public", "2", "2023-05-01"]],
+        ),
+    )
+    result = evaluate_batch(provincial(), *read_inputs(persons, records))
+    assert result.records_table().column("record_id").to_pylist() == ["r1", "r2"]
+    assert len(result.person_id) == 0
+
+
+def _verdicts(document: dict[str, Any]) -> dict[str, Any]:
+    """What a cohort's document decides, without the words: per person, the verdict, amounts and each record's fate."""
+    return {
+        person["person_id"]: (
+            person["compliant"],
+            [(r["id"], r["required"], r["credited"]) for r in person["requirements"]],
+            sorted((r["record_id"], r["status"], r["credited_hours"], r["reason"]) for r in person["records"]),
+        )
+        for person in document["people"]
+    }
+
+
+CITY_FORMS = [
+    lambda code, name: code,
+    lambda code, name: name,
+    lambda code, name: name.removesuffix("市"),
+    lambda code, name: f"山东省{name}",
+    lambda code, name: f"{code[:4]}02",
+    lambda code, name: f"{code}.0",
+    lambda code, name: code.translate(str.maketrans("0123456789", "０１２３４５６７８９")),
+]
+"""A city as exports write it: code, name with or without 市, with the province, a district code, a spreadsheet number, full-width."""
+DATE_FORMS = [
+    lambda moment: moment.isoformat(timespec="minutes"),
+    lambda moment: f"{moment.year}/{moment.month}/{moment.day} {moment.hour}:{moment.minute:02d}",
+    lambda moment: f"{moment.year}-{moment.month}-{moment.day} {moment.hour}:{moment.minute:02d}",
+    lambda moment: f"{moment.year}/{moment.month:02d}/{moment.day:02d}T{moment.hour:02d}:{moment.minute:02d}:00",
+]
+"""A local date-time as exports write it: ISO 8601, and the spreadsheet forms without zero padding."""
+
+
+@FUZZ
+@given(
+    st.lists(
+        st.tuples(
+            st.datetimes(dt.datetime(2022, 12, 31, 12), dt.datetime(2024, 1, 1, 12)).map(
+                lambda moment: moment.replace(second=0, microsecond=0)
+            ),
+            st.sampled_from(["0.5", "1", "2.25", "4", "6", "8", "30", "60"]),
+            st.sampled_from(["public", "professional"]),
+            st.sampled_from([{}, {"source": "declared"}, {"platform": "sdou"}, {"platform": "qdjxjy"}, {"course_id": "C1"}]),
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    st.sampled_from(sorted(CITIES)),
+    st.sampled_from(["province", "city"]),
+    st.integers(1, len(CITY_FORMS) - 1),
+    st.integers(1, len(DATE_FORMS) - 1),
+)
+def test_a_cohort_reads_the_same_whichever_way_an_export_writes_its_cities_and_dates(records, code, level, city_form, date_form):
+    """No silent wrong answer: an export's way of writing a city or a date never changes a verdict."""
+    name = CITIES[code].zh
+
+    def cohort(city: str, when: Any) -> dict[str, Any]:
+        persons = [{"person_id": "a", "city": city, "unit_level": level}]
+        rows = [
+            {"record_id": f"r{i}", "person_id": "a", "subject": subject, "hours": hours, "completed_at": when(moment), **more}
+            for i, (moment, hours, subject, more) in enumerate(records)
+        ]
+        return _verdicts(cerules.evaluate(provincial(), persons, rows).to_document("en"))
+
+    assert cohort(CITY_FORMS[city_form](code, name), DATE_FORMS[date_form]) == cohort(code, DATE_FORMS[0])

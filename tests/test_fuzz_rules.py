@@ -9,13 +9,18 @@ and values. A failure prints the smallest file or draft hypothesis found.
 
 from __future__ import annotations
 
+import sys
 import tempfile
+import types
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
+import attrs
 import pytest
 import tomli_w
-from hypothesis import given
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 import cerules
 from cerules.base.errors import CeruleError
@@ -64,6 +69,8 @@ def test_loading_a_hostile_rule_file_from_disk_raises_only_rules_errors(text):
 
 
 @FUZZ
+@example(({"public.required_hours": {"value": 30, "when": {"city": [[]]}}}, {}))
+@example(({"public.platforms": {"value": ["sdou"], "when": {"unit_level": [{}]}}}, {}))
 @given(drafts())
 def test_a_hostile_draft_is_refused_with_a_draft_error_or_applies_and_evaluates(draft):
     values, options = draft
@@ -115,3 +122,53 @@ def test_rules_of_extreme_values_evaluate_hostile_records_or_are_refused_with_a_
     except CeruleError:
         return
     check_document(evaluation.to_document("en"), cohort.expected)
+
+
+REGISTRATIONS = ["file", "layer", "folder", "missing", "number", "none", "raise", "exit 0", "exit 2", "recursion"]
+"""What a hostile plugin's hook does: register a rule file, a Layer, a folder, a missing file, a number or None; or raise, exit, recurse."""
+
+
+def hostile_plugin(folder: Path, doing: str, text: str, rank: str) -> types.ModuleType:
+    """A plugin module whose `register_layers` does `doing` (with `text` as its rule file, of `rank` as a Layer)."""
+    module = types.ModuleType("fuzz_plugin")
+
+    @cerules.hookimpl
+    def register_layers(register: Any, year: int) -> None:
+        path = folder / "plugin.toml"
+        path.write_text(text, encoding="utf-8", errors="surrogatepass")
+        outcomes: dict[str, Any] = {"folder": folder, "missing": folder / "missing.toml", "number": 5, "none": None, "file": path}
+        if doing in outcomes:
+            register(outcomes[doing])
+        elif doing == "layer":
+            register(dataclass_free_layer(text, rank))
+        elif doing == "raise":
+            raise ValueError("a plugin's own bug")
+        elif doing.startswith("exit"):
+            sys.exit(int(doing[-1]))
+        else:
+            register_layers(register, year)
+
+    module.register_layers = register_layers  # type: ignore[attr-defined]
+    return module
+
+
+def dataclass_free_layer(text: str, rank: str) -> Any:
+    """The layer of `text` with its rank replaced, as a plugin building Layer objects may give it (None when it does not parse)."""
+    try:
+        layer = parse_layer(text, file="plugin-layer.toml", default_rank="city")
+    except RulesError:
+        return None
+    return attrs.evolve(layer, rank=rank)
+
+
+@FUZZ
+@given(st.sampled_from(REGISTRATIONS), layer_texts(), st.sampled_from(["province", "city", "department", "draft", "nonsense"]))
+def test_a_hostile_plugin_fails_the_load_with_a_cerule_error_or_gives_a_city_or_department_layer(doing, text, rank):
+    with tempfile.TemporaryDirectory() as folder:
+        try:
+            rules = cerules.load_rules(2023, plugins=[hostile_plugin(Path(folder), doing, text, rank)])
+        except CeruleError:
+            return
+    assert [layer.rank for layer in rules.layers].count("province") == 1
+    assert all(layer.rank in ("city", "department") for layer in rules.layers[1:]), [layer.rank for layer in rules.layers]
+    evaluate_under(rules)

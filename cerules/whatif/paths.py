@@ -114,7 +114,7 @@ def scope_words(value: Any, where: str, problems: list[DraftProblem]) -> Any:
                 except ValueError as exc:
                     problems.append(DraftProblem(f"{where}.{key}", str(exc)))
                     codes.append(item)
-            values = list(dict.fromkeys(codes))
+            values = codes if not all(isinstance(code, str) for code in codes) else list(dict.fromkeys(codes))  # non-text: refused below
         elif isinstance(values, (list, tuple)):
             values = list(values)
         out[key] = values
