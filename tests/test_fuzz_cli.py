@@ -217,7 +217,7 @@ def small_cohort_files(folder: Path) -> tuple[Path, Path]:
 
 
 def check_lint(folder: Path, text: str, lang: str) -> None:
-    """`rules lint` on a file of `text` exits 0, 1 or 2; `evaluate --rules` with it exits 0 or 2 with every record once."""
+    """`rules lint` on a file of `text` exits 0, 1 or 2; `rules show --rules` and `evaluate --rules` with it exit 0 or 2."""
     rules = folder / "hostile.toml"
     rules.write_text(text, encoding="utf-8")
     lint = run_cli("rules", "lint", str(rules), "--lang", lang)
@@ -225,6 +225,11 @@ def check_lint(folder: Path, text: str, lang: str) -> None:
     assert lint.code in (0, 1, 2), f"rules lint exit status {lint.code!r}:\n{lint.err}"
     if lint.code == 2:
         check_usage_error(attrs.evolve(lint, out=b""), [rules])
+    for form in ([], ["--json"]):
+        show = run_cli("rules", "show", "--year", "2023", "--no-plugins", "--rules", str(rules), "--lang", lang, *form)
+        assert "Traceback" not in show.err and show.code in (0, 2), f"rules show exit status {show.code!r}:\n{show.err}"
+        if show.code == 2:
+            check_usage_error(show, [rules])
     persons, records = small_cohort_files(folder)
     outcome = run_cli(*evaluate_argv(persons, records, {"lang": lang, "strict": False, "no_plugins": True}, "--rules", str(rules)))
     check_evaluate(outcome, [persons, records, rules], Expected(Counter(r["record_id"] for r in SMALL_RECORDS)))
