@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import cerules
-from cerules.rules.regions import CITIES, city_code
+from cerules.rules.shipped import CITIES, city_code
 from tests.conftest import person, record
 
 
@@ -244,7 +244,7 @@ def test_messages_for_people_are_in_chinese_when_chinese_is_asked(rules):
 
 
 def test_a_profile_can_be_written_in_the_words_people_use(rules):
-    profile = cerules.Profile.of(city="青岛", unit_level="省直")
+    profile = rules.profile(city="青岛", unit_level="省直")
     assert profile == cerules.Profile(city="370200", unit_level="province")
     assert rules.resolve(profile).accepted("public", "platforms") == {"sdou", "xkyx", "zjzd"}
 

@@ -24,7 +24,7 @@ import cerules
 from cerules.base.errors import CeruleError
 from cerules.evaluation.batch import evaluate_batch
 from cerules.evaluation.cohort import read_inputs
-from cerules.rules.regions import CITIES
+from cerules.rules.shipped import CITIES
 from tests.hostile import FUZZ, NUMBERS, Expected, arrow_cohorts, check_document, csv_bytes, csv_cohorts, jsonl_cohorts, provincial
 from tests.hostile_rules import SMALL_PERSONS
 

@@ -11,7 +11,7 @@ from cerules.evaluation.batch import evaluate_batch
 from cerules.evaluation.cohort import as_table
 from cerules.inputs.normalise import normalise_persons
 from cerules.inputs.synth import generate
-from cerules.rules.regions import CITIES
+from cerules.rules.shipped import CITIES
 from cerules.whatif.draft import Draft
 from cerules.whatif.impact import DIMENSIONS, Baseline, Impact, ImpactTable, hours_shortfall, impact
 from tests.conftest import person, record

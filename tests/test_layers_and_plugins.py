@@ -104,7 +104,7 @@ def test_layers_of_one_rank_for_different_people_do_not_conflict():
     qingdao = city_layer("qingdao", "370200", '[public]\nrequired_hours = { value = 32, citation = "A" }\n')
     jining = city_layer("jining", "370800", '[public]\nrequired_hours = { value = 34, citation = "B" }\n')
     rules = rules_with(layer_plugin("cerules-qingdao", qingdao), layer_plugin("cerules-jining", jining))
-    assert rules.resolve(cerules.Profile.of(city="济宁")).requirements[0].required == 3400
+    assert rules.resolve(rules.profile(city="济宁")).requirements[0].required == 3400
 
 
 @pytest.mark.parametrize(

@@ -41,7 +41,7 @@ def test_building_the_command_line_loads_nothing_heavy() -> None:
 
 
 def test_linting_a_rule_file_loads_nothing_heavy() -> None:
-    code = "from cerules.cli.main import main; main(['rules', 'lint', 'cerules/rules/data/sd-2023.toml'])"
+    code = "from cerules.cli.main import main; main(['rules', 'lint', 'cerules/rules/data/shandong/sd-2023.toml'])"
     assert loaded_after(code) == set()
 
 

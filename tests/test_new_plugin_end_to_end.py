@@ -26,7 +26,7 @@ def test_a_scaffolded_city_plugin_installs_changes_an_evaluation_and_passes_its_
     assert created.returncode == 0, created.stderr
     package = tmp_path / "yantai"
     # As its author would: put the example rule in force, citing the city's document (unedited, it changes nothing).
-    for file in (package / "cerules_yantai" / "yantai-2023.toml", package / "cerules_yantai" / "tests" / "test_yantai_2023.yaml"):
+    for file in (package / "cerules_yantai" / "rules" / "yantai-2023.toml", package / "cerules_yantai" / "tests" / "test_yantai_2023.yaml"):
         file.write_text(
             put_example_in_force(file.read_text(encoding="utf-8")).replace("待填写 TODO", "烟人社发〔2023〕5号"), encoding="utf-8"
         )

@@ -47,8 +47,10 @@ def layer(text: str) -> cerules.Layer:
 
 
 def layers_of(*modules: Any, year: int = 2023) -> list[tuple[str | None, str]]:
-    """(plugin, layer id) of every layer the modules and the built-in plugin register."""
-    return [(each.plugin, each.id) for each in Plugins(modules, installed=False, strict=True).layers(year)]
+    """(plugin, layer id) of every layer the modules register and of the built-in pack's, by plugin name."""
+    plugins = Plugins(modules, installed=False, strict=True)
+    given = plugins.layers_by_plugin(year) + [("province", each) for each in plugins.packs()["shandong"].layers_for(year)]
+    return [(each.plugin, each.id) for _, each in sorted(given, key=lambda pair: pair[0])]
 
 
 # --- implementations take what they need --------------------------------------------------------
@@ -195,7 +197,7 @@ def test_for_a_listing_a_failing_plugin_is_left_out_and_the_others_still_give_th
         plugin("cerules-worse", register_layers=raising("no luck", tryfirst=True)),
     ]
     plugins = Plugins(modules, installed=False, keep_going=True)
-    assert [(each.plugin, each.id) for each in plugins.layers(2023)] == [("cerules-qingdao", "qingdao"), (None, "province")]
+    assert [(each.plugin, each.id) for each in plugins.layers(2023)] == [("cerules-qingdao", "qingdao")]
     assert [(error.plugin, error.error) for error in plugins.errors] == [
         ("cerules-worse", "hook register_layers raised RuntimeError: no luck"),
         ("cerules-broken", "hook register_layers raised RuntimeError: no file"),
@@ -210,7 +212,7 @@ def test_the_plugin_that_raised_is_blamed_not_a_wrapper_the_error_passed_through
 
     modules = [plugin("cerules-wrapper", register_layers=register_layers), plugin("cerules-broken", register_layers=raising("x"))]
     plugins = Plugins(modules, installed=False, keep_going=True)
-    assert [each.id for each in plugins.layers(2023)] == ["province"]
+    assert [each.id for each in plugins.layers(2023)] == []
     assert [error.plugin for error in plugins.errors] == ["cerules-broken"]
 
 
@@ -223,7 +225,7 @@ def test_a_plugin_failing_for_one_year_is_not_blocked_for_another():
 
     plugins = Plugins([plugin("cerules-qingdao", register_layers=register_layers)], installed=False, keep_going=True)
     assert plugins.layers(2022) == []
-    assert [each.id for each in plugins.layers(2023)] == ["qingdao", "province"]
+    assert [each.id for each in plugins.layers(2023)] == ["qingdao"]
 
 
 def test_with_strict_a_failing_plugin_stops_even_a_listing():
@@ -283,7 +285,7 @@ def test_plugin_objects_given_explicitly_get_a_manager_of_their_own(scans):
     shared = Plugins().manager
     given = Plugins([layer_plugin("cerules-health", HEALTH)])
     assert given.manager is not shared
-    assert [each.id for each in given.layers(2023)] == ["health", "province", "qingdao"]
+    assert [each.id for each in given.layers(2023)] == ["health", "qingdao"]
     assert len(scans) == 1
 
 
@@ -293,12 +295,15 @@ def test_plugin_objects_given_explicitly_get_a_manager_of_their_own(scans):
 def test_cerules_trace_plugins_prints_each_hook_call_and_who_registered_what(monkeypatch, capsys):
     monkeypatch.setenv("CERULES_TRACE_PLUGINS", "1")
     modules = [layer_plugin("cerules-qingdao", QINGDAO), plugin("cerules-broken", register_layers=raising("x"))]
-    Plugins(modules, installed=False, keep_going=True).layers(2023)
+    plugins = Plugins(modules, installed=False, keep_going=True)
+    plugins.layers(2023)
+    plugins.packs()
     err = capsys.readouterr().err
     assert "cerules: trace: register_layers(register, year=2023) calls " in err
     assert "cerules: trace:   register_layers raised RuntimeError: x" in err
     assert "cerules: trace:   cerules-qingdao registered layer 'qingdao' (city, cerules-qingdao/layer-0.toml)" in err
-    assert "cerules: trace:   province (built-in) registered layer 'province' (province, cerules/rules/data/sd-2023.toml)" in err
+    assert "cerules: trace: register_packs(register) calls province (built-in)" in err
+    assert "cerules: trace:   province (built-in) registered pack 'shandong' (cerules/rules/data/shandong; years 2023)" in err
 
 
 def test_without_cerules_trace_plugins_nothing_is_traced(monkeypatch, capsys):
@@ -317,19 +322,20 @@ def test_the_provincial_rules_come_from_a_built_in_plugin_that_is_always_there()
         "province",
         "cerules",
         "cerules.plugins.builtin",
-        ("register_layers",),
+        ("register_packs",),
         True,
     )
     assert plugins.info() == []  # the plugins besides it
-    (province,) = plugins.layers(2023)
-    assert province == cerules.provincial_layer(2023)
+    assert plugins.layers(2023) == []  # it gives a pack, not loose layers
+    shandong = plugins.packs()["shandong"]
+    assert shandong.base_layer(2023) == cerules.provincial_layer(2023)
     assert [each.id for each in cerules.load_rules(2023, plugins=False).layers] == ["province"]
 
 
 def test_without_a_provincial_layer_for_the_year_the_rules_do_not_load():
-    with pytest.raises(RulesError, match="no provincial rules for 2024; shipped years: 2023"):
+    with pytest.raises(RulesError, match=r"rule pack shandong \(Shandong\) has no provincial rules for 2024; years: 2023"):
         cerules.load_rules(2024, plugins=[layer_plugin("cerules-qingdao", QINGDAO.replace("2023", "2024"), year=2024)])
-    with pytest.raises(RulesError, match="no provincial rules for 2024; shipped years: 2023"):
+    with pytest.raises(RulesError, match="has no provincial rules for 2024; years: 2023. A draft may say"):
         cerules.load_rules(2024, plugins=False)
 
 
@@ -344,7 +350,8 @@ def test_an_installed_plugin_may_not_take_the_built_in_plugins_name(monkeypatch,
     assert [(error.plugin, error.error) for error in plugins.errors] == [
         ("province", "the name 'province' is taken by province (built-in)")
     ]
-    assert [each.id for each in plugins.layers(2023)] == ["province"]
+    assert [each.id for each in plugins.layers(2023)] == []
+    assert list(plugins.packs()) == ["shandong"]
 
 
 def test_a_plugin_implementing_an_unknown_hook_is_left_out_whole(capsys):
@@ -353,7 +360,7 @@ def test_a_plugin_implementing_an_unknown_hook_is_left_out_whole(capsys):
     plugins = Plugins([odd], installed=False, keep_going=True)
     assert [error.plugin for error in plugins.errors] == ["cerules-odd"]
     assert "register_widgets" in plugins.errors[0].error
-    assert [each.id for each in plugins.layers(2023)] == ["province"]
+    assert [each.id for each in plugins.layers(2023)] == []
 
 
 def test_cerules_plugins_lists_the_built_in_plugin_marked_as_such(capsys):
@@ -362,11 +369,16 @@ def test_cerules_plugins_lists_the_built_in_plugin_marked_as_such(capsys):
     assert main(["plugins", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)
     (builtin,) = listed["builtin"]
-    assert (builtin["name"], builtin["builtin"], builtin["layers"][0]["id"]) == ("province", True, "province")
+    assert (builtin["name"], builtin["builtin"], builtin["packs"][0]["id"], builtin["packs"][0]["years"]) == (
+        "province",
+        True,
+        "shandong",
+        "2023",
+    )
     assert listed["plugins"] == []  # CERULES_LOAD_PLUGINS is empty here: no installed plugins
     assert main(["plugins"]) == 0
     assert capsys.readouterr().out.splitlines()[:3] == [
-        f"cerules {cerules.__version__}  [province]  built-in  hooks: register_layers",
-        "  2023 province layer 'province'  scope: everyone",
+        f"cerules {cerules.__version__}  [province]  built-in  hooks: register_packs",
+        "  pack 'shandong' (山东省)  years: 2023  cerules/rules/data/shandong",
         "no plugins installed (entry-point group 'cerules')",
     ]

@@ -225,8 +225,8 @@ def test_rules_show_and_plugins_take_skip_plugin_too(monkeypatch, capsys) -> Non
 @pytest.mark.parametrize(
     ("registered", "words"),
     [
-        (lambda folder: str(folder), "a folder was registered, not a layer's file"),
-        (lambda folder: folder, "a folder was registered, not a layer's file"),
+        (lambda folder: str(folder), "a folder was registered that holds no layer file (*.toml)"),
+        (lambda folder: folder, "a folder was registered that holds no layer file (*.toml)"),
         (lambda folder: 42, "expected the path of a layer's TOML file or a cerules.Layer, not int"),
         (lambda folder: {"layer": {}}, "not dict"),
         (lambda folder: folder / "notes.txt", "not valid TOML"),
@@ -254,7 +254,7 @@ def test_a_package_resource_folder_is_named_too(tmp_path: Path) -> None:
 
 def test_a_listing_keeps_going_past_a_broken_plugin(capsys) -> None:
     plugins = Plugins([plugin("cerules-rude", exits(0)), layer_plugin("cerules-qingdao", QINGDAO)], installed=False, keep_going=True)
-    assert [layer.id for layer in plugins.layers(2023)] == ["qingdao", "province"]
+    assert [layer.id for layer in plugins.layers(2023)] == ["qingdao"]
     assert [error.plugin for error in plugins.errors] == ["cerules-rude"]
 
 
@@ -382,7 +382,7 @@ def test_lint_reports_every_value_the_schema_refuses_at_once(tmp_path: Path, cap
 
 
 def test_lint_of_clean_files_exits_0_and_warnings_do_not_count(capsys) -> None:
-    assert main(["rules", "lint", "cerules/rules/data/sd-2023.toml", "cities/qingdao/cerules_qingdao/qingdao-2023.toml"]) == 0
+    assert main(["rules", "lint", "cerules/rules/data/shandong/sd-2023.toml", "cities/qingdao/cerules_qingdao/rules/qingdao-2023.toml"]) == 0
     assert "warning" in capsys.readouterr().out
 
 
@@ -405,7 +405,7 @@ def test_lint_exits_2_when_a_file_cannot_be_linted_naming_it(tmp_path: Path, cap
     elif content is not None:
         path.write_bytes(content)
     file = str(path)
-    clean = "cerules/rules/data/sd-2023.toml"
+    clean = "cerules/rules/data/shandong/sd-2023.toml"
     assert main(["rules", "lint", "--lang", "en", file, clean]) == 2
     err = capsys.readouterr().err
     (line,) = err.splitlines()

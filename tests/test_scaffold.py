@@ -56,7 +56,7 @@ def run_with_module(case: RuleTestCase, module: ModuleType) -> list[str]:
 
 
 def layer_file(folder: Path) -> Path:
-    return folder / f"cerules_{folder.name}" / f"{folder.name}-{YEAR}.toml"
+    return folder / f"cerules_{folder.name}" / "rules" / f"{folder.name}-{YEAR}.toml"
 
 
 def rule_tests_file(folder: Path) -> Path:
@@ -79,8 +79,8 @@ def test_files(city: Path) -> None:
     assert sorted(p.relative_to(city).as_posix() for p in city.rglob("*") if p.is_file()) == [
         "README.md",
         "cerules_yantai/__init__.py",
+        "cerules_yantai/rules/yantai-2023.toml",
         "cerules_yantai/tests/test_yantai_2023.yaml",
-        "cerules_yantai/yantai-2023.toml",
         "pyproject.toml",
     ]
     project = tomllib.loads((city / "pyproject.toml").read_text(encoding="utf-8"))
@@ -152,8 +152,8 @@ def test_the_rule_test_cases_load(kind: str, request: pytest.FixtureRequest) -> 
 def test_the_hooks_register_the_layer_of_its_year_and_the_tests(city: Path) -> None:
     with imported(city) as module:
         plugins = Plugins([module], installed=False, strict=True)
-        # by plugin name: cerules_yantai, then the built-in provincial plugin
-        assert [layer.id for layer in plugins.layers(YEAR)] == ["yantai", "province"]
+        # the engine keeps the layers whose declared years cover the year asked for
+        assert [layer.id for layer in plugins.layers(YEAR)] == ["yantai"]
         assert plugins.layers(YEAR + 1) == []
         ((plugin, folder),) = plugins.rule_test_paths()
         assert plugin == "cerules_yantai"

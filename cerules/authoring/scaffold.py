@@ -28,7 +28,7 @@ from string import Template
 from ..base.errors import CeruleError
 from ..plugins.loading import load_rules
 from ..rules import available_years, parse_layer, provincial_layer
-from ..rules.regions import CITIES, city_code
+from ..rules.shipped import CITIES, city_code
 from .ruletests import load_cases
 
 KINDS = ("city", "department")
@@ -129,7 +129,7 @@ def next_steps(folder: str | os.PathLike[str], lang: str = "zh") -> str:
     if lang == "en":
         return (
             f"Created {folder}. Next:\n"
-            f"  1. edit {folder / f'cerules_{name}'}/{name}-*.toml: your values, and a citation for each (replace every TODO)\n"
+            f"  1. edit {folder / f'cerules_{name}'}/rules/{name}-*.toml: your values, and a citation for each (replace every TODO)\n"
             f"  2. edit the rule tests in {folder / f'cerules_{name}' / 'tests'}\n"
             f"  3. pip install -e {folder}\n"
             f"  4. cerules test {folder}   (or: cd {folder} && pytest)\n"
@@ -137,7 +137,7 @@ def next_steps(folder: str | os.PathLike[str], lang: str = "zh") -> str:
         )
     return (
         f"已创建 {folder}。接下来：\n"
-        f"  1. 编辑 {folder / f'cerules_{name}'}/{name}-*.toml：填写规则取值及每个取值的依据（替换所有 TODO）\n"
+        f"  1. 编辑 {folder / f'cerules_{name}'}/rules/{name}-*.toml：填写规则取值及每个取值的依据（替换所有 TODO）\n"
         f"  2. 编辑 {folder / f'cerules_{name}' / 'tests'} 中的规则测试用例\n"
         f"  3. pip install -e {folder}\n"
         f"  4. cerules test {folder}   （或：cd {folder} && pytest）\n"
@@ -236,7 +236,7 @@ def _check(folder: pathlib.Path, name: str, year: int) -> None:
     """The files just written load, and so do they with the example in force: the layer, the rule
     tests and the module (a guard on the templates)."""
     package = folder / f"cerules_{name}"
-    layer_file = package / f"{name}-{year}.toml"
+    layer_file = package / "rules" / f"{name}-{year}.toml"
     tests_file = package / "tests" / f"test_{name}_{year}.yaml"
     provincial = load_rules(year, plugins=False)
     text = layer_file.read_text(encoding="utf-8")
@@ -291,7 +291,7 @@ def _common(name: str, year: int, title_zh: str, title_en: str, layer: str, test
         f"{package}/__init__.py": _template("module.py").substitute(
             name=name, year=year, doc=_q(f"{title_zh} (cerules plugin: {title_en})")
         ),
-        f"{package}/{name}-{year}.toml": layer,
+        f"{package}/rules/{name}-{year}.toml": layer,
         f"{package}/tests/test_{name}_{year}.yaml": tests,
     }
 

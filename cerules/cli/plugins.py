@@ -39,6 +39,7 @@ def list_plugins(args: argparse.Namespace) -> int:
 
     plugins = Plugins(skip=args.skip_plugin, strict=args.strict, keep_going=True)
     years = [args.year] if args.year else list(available_years())
+    packs = plugins.packs()
     layers = {year: plugins.layers_by_plugin(year) for year in years}
     builtin: list[dict[str, Any]] = []
     listing: list[dict[str, Any]] = []
@@ -57,6 +58,11 @@ def list_plugins(args: argparse.Namespace) -> int:
                 "module": info.module,
                 "builtin": info.builtin,
                 "hooks": list(info.hooks),
+                "packs": [
+                    {"id": pack.id, "name": pack.name.zh, "folder": pack.folder, "years": pack.years_text, "verified": pack.verified}
+                    for pack_id, pack in packs.items()
+                    if plugins.pack_plugins.get(pack_id) == info.name
+                ],
                 "layers": own,
             }  # fmt: skip
         )
@@ -71,6 +77,8 @@ def list_plugins(args: argparse.Namespace) -> int:
         marked = "  built-in" if entry["builtin"] else ""
         hooks = ", ".join(entry["hooks"])
         print(f"{entry['distribution'] or entry['name']} {entry['version'] or ''}  [{entry['name']}]{marked}  hooks: {hooks}")
+        for pack in entry["packs"]:
+            print(f"  pack '{pack['id']}' ({pack['name']})  years: {pack['years']}  {pack['folder']}")
         for layer in entry["layers"]:
             print(f"  {layer['year']} {layer['rank']} layer '{layer['id']}'  scope: {scope_text(layer['scope']) or 'everyone'}")
     if not listing:

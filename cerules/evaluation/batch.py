@@ -24,6 +24,7 @@ from ..kernel import reasons as R
 from ..kernel.decide import NOT_APPLICABLE
 from ..kernel.ledger import counts, summary_counts
 from ..kernel.run import evaluate_columns, lookup
+from ..rules.regions import Regions
 from ..rules.ruleset import RuleSet
 from .cohort import Evaluation, Source, first_bad_record, first_rejected_person, input_tables
 from .quality import DataQuality, RecordTally, data_quality
@@ -108,9 +109,9 @@ def _sub_table(table: Table, rows: np.ndarray, problems_by_row: dict[int, list[R
 class PreparedCohort:
     """Persons and records (files, tables or rows) checked for their columns, with the persons normalised (once)."""
 
-    def __init__(self, persons: Source, records: Source, *, unit_level_default: str | None = None) -> None:
+    def __init__(self, persons: Source, records: Source, *, unit_level_default: str | None = None, regions: Regions | None = None) -> None:
         self.person_table, self.record_table = input_tables(persons, records)
-        self.people, rejected = normalise_persons(self.person_table, unit_level_default=unit_level_default)
+        self.people, rejected = normalise_persons(self.person_table, unit_level_default=unit_level_default, regions=regions)
         self.rejected_persons = tuple(rejected)
 
 
@@ -127,7 +128,7 @@ class ChunkedRun(PreparedCohort):
         unit_level_default: str | None = None,
         max_record_amount: float | str | None = None,
     ) -> None:
-        super().__init__(persons, records, unit_level_default=unit_level_default)
+        super().__init__(persons, records, unit_level_default=unit_level_default, regions=rules.regions)
         self.rules = rules
         record_bound(max_record_amount)  # a bad bound is refused now, before any chunk runs
         self.max_record_amount = max_record_amount

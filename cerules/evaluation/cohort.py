@@ -16,6 +16,7 @@ from ..inputs.normalise import (
     REQUIRED_PERSON_COLUMNS,
     REQUIRED_RECORD_COLUMNS,
     RejectedPerson,
+    check_length_columns,
     normalise_persons,
     normalise_records,
     table_from_rows,
@@ -167,6 +168,7 @@ def input_tables(persons: Source, records: Source) -> tuple[Table, Table]:
     record_table = _as_input(records, "<records>", REQUIRED_RECORD_COLUMNS)
     check_columns(person_table, REQUIRED_PERSON_COLUMNS)
     check_columns(record_table, REQUIRED_RECORD_COLUMNS)
+    check_length_columns(record_table)  # `hours`, or `minutes`
     return person_table, record_table
 
 
@@ -187,7 +189,7 @@ def evaluate(
     `cerules.inputs.bounds.MAX_RECORD_AMOUNT`); a record above it is an invalid record.
     """
     person_table, record_table = input_tables(persons, records)
-    person_columns, rejected = normalise_persons(person_table, unit_level_default=unit_level_default)
+    person_columns, rejected = normalise_persons(person_table, unit_level_default=unit_level_default, regions=rules.regions)
     record_columns = normalise_records(record_table, rules, max_record_amount=max_record_amount)
     ledger = evaluate_columns(rules, person_columns, record_columns)
     if strict:

@@ -12,7 +12,7 @@ from importlib import resources
 import attrs
 
 from ..base.text import Text
-from ..rules.regions import city_code
+from ..rules.shipped import city_code
 from .framework import TableReader, parse_form, read_form
 from .uscc import check_uscc
 

@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from ..rules.regions import CITIES
+from ..rules.shipped import default_regions
 
 # Relative sizes of the cities' professional workforces: plausible, not official.
 CITY_WEIGHTS = {
@@ -110,7 +110,7 @@ def generate(people: int, *, seed: int = 2023, records_per_person: float = 20.0)
         provincial, np.where(rng.random(people) < 0.2, "省直", "province"), np.where(rng.random(people) < 0.2, "", "city")
     )
     name_form = rng.random(people)
-    city_names = np.array([CITIES[c].zh for c in codes])[np.searchsorted(codes, city)]
+    city_names = np.array([default_regions().cities[c].zh for c in codes])[np.searchsorted(codes, city)]
     city_text = np.where(name_form < 0.85, city, city_names)
     persons = pa.table(
         {

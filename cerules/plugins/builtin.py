@@ -1,21 +1,20 @@
-"""The provincial rules as a plugin: registered through the same hook as every city and department.
+"""The Shandong rule pack as a plugin: registered through the same hook as any other pack.
 
-It is always present, also with `--no-plugins` (which means "no installed plugins"): the shipped
-`cerules/rules/data/sd-YYYY.toml` of a year is the base layer that every other layer stands on.
-Its layers carry no plugin name (`plugin = None`): they are the package's own.
+It is always present, also with `--no-plugins` (which means "no installed plugins"): the pack
+in `cerules/rules/data/shandong/` is the default, whose base layer of a year every Shandong city
+and department layer stands on. Its layers carry no plugin name (`plugin = None`).
 """
 
 from __future__ import annotations
 
-from ..rules import available_years, provincial_layer
-from .hookspecs import RegisterLayer, hookimpl
+from ..rules.packs import default_pack
+from .hookspecs import RegisterPath, hookimpl
 
 NAME = "province"
 """The name the built-in plugin is registered under (a name the scaffold refuses for plugins)."""
 
 
 @hookimpl
-def register_layers(register: RegisterLayer, year: int) -> None:
-    """The shipped provincial layer of `year`, when there is one."""
-    if year in available_years():
-        register(provincial_layer(year))
+def register_packs(register: RegisterPath) -> None:
+    """The Shandong pack that ships with cerules."""
+    register(default_pack())

@@ -4,18 +4,18 @@ A plugin is a pip package `cerules-<name>` whose module `cerules_<name>` is name
 point in the group `cerules`. Hooks are called once per load (or per policy profile), never per
 record, through pluggy: an implementation takes any subset of a specification's arguments (in
 any order, by name), may be marked `tryfirst`, `trylast` or `wrapper`, and calls `register` for
-each thing it gives; the host knows from the call which plugin gave what. Pick files by year
-through a mapping, so next year is one more line:
+each thing it gives; the host knows from the call which plugin gave what.
+
+Years are data: each layer says in its `[layer]` table which years it covers (`years = [2023]`,
+`from = 2024`), and the engine keeps the layers that cover the evaluated year. A plugin registers
+all its files, or the folder holding them, with no year logic of its own:
 
     from importlib import resources
     import cerules
 
-    LAYERS = {2023: "qingdao-2023.toml"}
-
     @cerules.hookimpl
-    def register_layers(register, year):
-        if year in LAYERS:
-            register(resources.files(__name__) / LAYERS[year])
+    def register_layers(register):
+        register(resources.files(__name__) / "rules")   # every *.toml in the folder
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
 
 RegisterLayer = Callable[[Any], None]
-"""`register(layer)`: a TOML file (path or importlib resource) or a `cerules.Layer`."""
+"""`register(layer)`: a TOML file or a folder of them (path or importlib resource), or a `cerules.Layer`."""
 
 RegisterPath = Callable[[str | PathLike[str] | Any], None]
 """`register(path)`: a file or folder (path or importlib resource)."""
@@ -40,7 +40,15 @@ RegisterPath = Callable[[str | PathLike[str] | Any], None]
 
 @hookspec
 def register_layers(register: RegisterLayer, year: int) -> None:
-    """Register the rule layers this plugin gives for `year` (none when it has none for that year)."""
+    """Register rule layers: files, folders of files, or Layer objects, each declaring its years.
+
+    `year` is the year being evaluated; an implementation need not take it (and should not:
+    the engine keeps the layers whose declared years cover it)."""
+
+
+@hookspec
+def register_packs(register: RegisterPath) -> None:
+    """Register rule packs: folders holding a `pack.toml` and base layers (a province's rules)."""
 
 
 @hookspec

@@ -29,6 +29,7 @@ from typing import Any
 import attrs
 
 from ..rules import Layer, RulesError, layer_from_dict, layer_to_dict, load_layer, parse_layer
+from ..rules.packs import DEFAULT_PACK, Pack, load_pack
 from .calling import call_hook
 from .errors import PluginError
 from .installed import ENTRY_POINT_GROUP, ENVIRONMENT, describe_error, selection
@@ -95,6 +96,8 @@ class Plugins:
         self.strict = strict
         self.keep_going = keep_going and not strict
         self.errors: list[PluginError] = []
+        self.pack_plugins: dict[str, str] = {}
+        """The plugin that registered each pack (by id), as `info` names plugins; filled by `packs()`."""
         for problem in self._registry.problems:
             self._fail(problem.plugin, problem.zh, problem.en, skippable=problem.skippable)
 
@@ -122,14 +125,16 @@ class Plugins:
         (`None` for the built-in provincial plugin)."""
         return self._registry.label(name)
 
-    def layers_by_plugin(self, year: int) -> list[tuple[str, Layer]]:
-        """Every layer the plugins register for a year, each stamped with its plugin, with the
-        name of the plugin that registered it; sorted by plugin name."""
+    def layers_by_plugin(self, year: int, pack: str = DEFAULT_PACK) -> list[tuple[str, Layer]]:
+        """Every layer the plugins register that covers a year and extends a pack (a layer naming
+        no pack extends the default one), each stamped with its plugin, with the name of the plugin
+        that registered it; sorted by plugin name. A registered folder gives each `*.toml` in it."""
         layers = []
         for name, item in call_hook(self.manager, "register_layers", self._hook_failed, year=year):
             try:
-                layer = _as_layer(item, self.label(name))
-                _check_rank(layer, builtin=self._registry.is_builtin(name))
+                found = [_as_layer(entry, self.label(name)) for entry in _files(item)]
+                for layer in found:
+                    _check_rank(layer, builtin=self._registry.is_builtin(name))
             except RulesError as exc:
                 self._plugin_failed(name, exc.in_lang("zh"), str(exc))
                 continue
@@ -139,12 +144,40 @@ class Plugins:
                 reason = describe_error(exc)
                 self._plugin_failed(name, f"登记的规则层无法读取：{reason}", f"registered a layer that cannot be read: {reason}")
                 continue
-            layers.append((name, layer))
+            layers.extend((name, layer) for layer in found if layer.applies_to_year(year) and (layer.pack or DEFAULT_PACK) == pack)
         return layers
 
-    def layers(self, year: int) -> list[Layer]:
-        """Every layer the plugins (the built-in one included) register for a year."""
-        return [layer for _, layer in self.layers_by_plugin(year)]
+    def layers(self, year: int, pack: str = DEFAULT_PACK) -> list[Layer]:
+        """Every layer the plugins register for a year and a pack."""
+        return [layer for _, layer in self.layers_by_plugin(year, pack)]
+
+    def packs(self) -> dict[str, Pack]:
+        """The rule packs the plugins (the built-in one included) register, by id."""
+        found: dict[str, Pack] = {}
+        origin: dict[str, str] = {}
+        for name, item in call_hook(self.manager, "register_packs", self._hook_failed):
+            try:
+                pack = item if isinstance(item, Pack) else load_pack(item)
+            except RulesError as exc:
+                self._plugin_failed(name, exc.in_lang("zh"), str(exc))
+                continue
+            except KeyboardInterrupt:
+                raise
+            except BaseException as exc:
+                reason = describe_error(exc)
+                self._plugin_failed(name, f"登记的规则包无法读取：{reason}", f"registered a rule pack that cannot be read: {reason}")
+                continue
+            if pack.id in found:
+                self._plugin_failed(
+                    name,
+                    f"规则包 {pack.id!r} 已由 {origin[pack.id]} 登记",
+                    f"rule pack {pack.id!r} is registered by {origin[pack.id]} too",
+                )
+                continue
+            found[pack.id] = pack
+            origin[pack.id] = self._registry.display(name)
+            self.pack_plugins[pack.id] = name
+        return found
 
     def rule_test_paths(self) -> list[tuple[str, Any]]:
         """Rule-test files or folders, with the plugin that registered them."""
@@ -161,6 +194,16 @@ class Plugins:
             module = getattr(plugin.module, "__name__", None)
             infos.append(PluginInfo(name, plugin.distribution, plugin.version, module, hooks, plugin.builtin))
         return infos
+
+
+def _files(item: Any) -> list[Any]:
+    """A registered item, or each `*.toml` file of a registered folder (sorted by name)."""
+    if isinstance(item, (str, os.PathLike)) and os.path.isdir(item):
+        return sorted(entry for entry in Path(item).iterdir() if entry.suffix == ".toml" and entry.is_file()) or [item]
+    if hasattr(item, "iterdir") and hasattr(item, "is_dir") and not isinstance(item, Layer) and item.is_dir():
+        files = sorted((entry for entry in item.iterdir() if entry.name.endswith(".toml") and entry.is_file()), key=lambda e: e.name)
+        return files or [item]
+    return [item]
 
 
 def _as_layer(item: Any, plugin: str | None) -> Layer:
@@ -185,12 +228,7 @@ def _as_layer(item: Any, plugin: str | None) -> Layer:
 
 
 def _folder(file: str) -> None:
-    raise RulesError(
-        file,
-        None,
-        "登记的是文件夹，不是规则层文件；请登记文件夹中的 TOML 文件",
-        "a folder was registered, not a layer's file; register the TOML file inside it",
-    )
+    raise RulesError(file, None, "登记的文件夹中没有规则层文件（*.toml）", "a folder was registered that holds no layer file (*.toml)")
 
 
 def _check_rank(layer: Layer, *, builtin: bool) -> None:

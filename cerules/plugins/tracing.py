@@ -16,6 +16,7 @@ from typing import Any
 import pluggy
 
 from ..rules import Layer
+from ..rules.packs import Pack
 
 TRACE_ENVIRONMENT = "CERULES_TRACE_PLUGINS"
 
@@ -49,6 +50,8 @@ def trace_hook_calls(manager: pluggy.PluginManager, label: Callable[[str], str])
 def _describe(item: Any) -> str:
     if isinstance(item, Layer):
         return f"layer {item.id!r} ({item.rank}, {item.file})"
+    if isinstance(item, Pack):
+        return f"pack {item.id!r} ({item.folder}; years {item.years_text})"
     return str(item)
 
 

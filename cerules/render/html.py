@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 from ..base.hours import format_amount
 from ..base.printable import escape_unsafe
 from ..kernel.decide import NOT_APPLICABLE
-from ..rules.regions import city_name
 from ..rules.schema import unit_name
+from ..rules.shipped import city_name
 from .labels import layer_name, profile_name, unit_level_name
 from .table import impact_summary_line, summary_line
 from .text import percent, row_cells, rule_value
@@ -87,7 +87,7 @@ def evaluation_html(evaluation: Evaluation) -> str:
                 colour = "" if ledger.met[person, r] else f" style='color:{FAIL}'"
                 cells.append(f"<td{colour}>{format_amount(int(ledger.achieved[person, r]))} / {format_amount(required)}</td>")
         verdict = "达标" if ledger.compliant[person] else f"<b style='color:{FAIL}'>未达标</b>"
-        city = city_name(ledger.persons.attributes["city"][person])
+        city = ledger.rules.regions.city_name(ledger.persons.attributes["city"][person])
         body.append(f"<tr><td>{e(str(ledger.persons.person_id[person]))}</td><td>{e(city)}</td>{''.join(cells)}<td>{verdict}</td></tr>")
     return (
         f"<div class='cerules-evaluation'><p>{e(summary_line(evaluation))}</p>"

@@ -7,7 +7,7 @@ units are named by the rules themselves (`RuleSet.subject_name`, `rules.schema.u
 from __future__ import annotations
 
 from ..rules.model import Profile, Provenance
-from ..rules.regions import city_name
+from ..rules.shipped import city_name
 from ..rules.vocabulary import UNIT_LEVELS
 
 UNIT_LEVEL_ORDER = ("city", "province")

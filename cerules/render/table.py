@@ -15,7 +15,6 @@ from ..base.hours import format_amount
 from ..base.printable import escape_unsafe as shown
 from ..kernel import reasons as R
 from ..kernel.decide import NOT_APPLICABLE
-from ..rules.regions import city_name
 from .labels import profile_name, unit_level_name
 from .text import display_width, pad, percent, row_cells, rule_value
 
@@ -39,7 +38,7 @@ def to_table(evaluation: Evaluation, lang: str = "zh") -> str:
         level = attributes["unit_level"][person]
         row = [
             str(ledger.persons.person_id[person]),
-            city_name(attributes["city"][person], lang),
+            ledger.rules.regions.city_name(attributes["city"][person], lang),
             unit_level_name(level) if zh else level,  # in English the code itself: province, city
         ]
         for r in range(len(ids)):

@@ -25,7 +25,7 @@ from .schema import REQUIREMENT_PARAMETERS, UNITS, SchemaError, parameter_for
 from .writing import dumps_layer, layer_to_dict, write_layer
 
 _VALUE_KEYS = frozenset({"value", "citation", "when", "verified", "note"})
-_LAYER_KEYS = frozenset({"id", "rank", "title", "source", "version", "years", "scope"})
+_LAYER_KEYS = frozenset({"id", "rank", "title", "source", "version", "years", "from", "until", "scope", "pack", "based_on"})
 _ENTRY_KEYS = frozenset({"name", "citation", "group", "aliases"})
 _COURSE_KEYS = frozenset({"title", "subject", "topic", "hours", "platform", "citation"})
 CATALOG_KINDS = ("subjects", "platforms", "topics", "courses")
@@ -104,6 +104,14 @@ def layer_from_dict(
     years = meta.get("years", [])
     if not isinstance(years, list) or not all(isinstance(y, int) and not isinstance(y, bool) and 1 <= y <= 9999 for y in years):
         raise reader.expected("layer.years", "年份列表，例如 [2023]", "a list of years such as [2023]", years)
+    first, last, based_on = (reader.year(meta, key) for key in ("from", "until", "based_on"))
+    if first is not None and last is not None and last < first:
+        raise reader.fail("layer.until", f"截止年份 {last} 早于起始年份 {first}", f"the last year {last} is before the first year {first}")
+    if based_on is not None and rank != "draft":
+        raise reader.fail("layer.based_on", "只有草案（draft）可以声明所依据的年度", "only a draft says which year's rules it is based on")
+    pack = meta.get("pack")
+    if pack is not None and (not isinstance(pack, str) or not pack):
+        raise reader.expected("layer.pack", "规则包的编号（字符串）", "a rule pack's id (a string)", pack)
     for key in ("source", "version"):
         if key in meta and (isinstance(meta[key], bool) or not isinstance(meta[key], (str, int, float) if key == "version" else str)):
             raise reader.expected(f"layer.{key}", "字符串", "a string", meta[key])
@@ -121,6 +129,10 @@ def layer_from_dict(
         source=str(meta.get("source", "")),
         version=str(meta.get("version", "")),
         years=frozenset(years),
+        first_year=first,
+        last_year=last,
+        pack=pack,
+        based_on=based_on,
         scope=reader.scope(meta.get("scope", {}), "layer.scope"),
         parameters={path: tuple(values) for path, values in parameters.items()},
         labels=labels,
@@ -160,6 +172,15 @@ class _LayerReader:
         if not isinstance(table[key], kind) or isinstance(table[key], bool) or table[key] == "":
             raise self.expected(f"{where}.{key}", f"非空的 {kind.__name__}", f"a non-empty {kind.__name__}", table[key])
         return table[key]
+
+    def year(self, meta: Mapping[str, Any], key: str) -> int | None:
+        """`[layer] from`, `until` or `based_on`: a year, when given."""
+        value = meta.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 9999:
+            raise self.expected(f"layer.{key}", "年份，例如 2023", "a year such as 2023", value)
+        return value
 
     def text(self, value: Any, where: str) -> Text:
         if isinstance(value, str):

@@ -120,3 +120,38 @@ CODES = Kind(Text('代码列表或 `["*"]`', 'list of codes or `["*"]`'), _codes
 REQUIREMENT_IDS = Kind(Text("要求编号列表", "list of requirement ids"), _codes)
 DATE = Kind(Text("日期", "date"), _date)
 BOOLEAN = Kind(Text("true 或 false", "true/false"), _boolean)
+
+MAXIMUM_WINDOW = 10
+"""The longest window a requirement may count over, in years (title applications look at five)."""
+
+
+def _whole(minimum: int, maximum: int) -> Callable[[Any], int]:
+    def check(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
+            raise SchemaError(
+                f"应为 {minimum} 至 {maximum} 的整数，实际为 {shown(value)}",
+                f"expected a whole number from {minimum} to {maximum}, got {shown(value)}",
+            )
+        return value
+
+    return check
+
+
+def _choices(allowed: tuple[str, ...]) -> Callable[[Any], tuple[str, ...]]:
+    def check(value: Any) -> tuple[str, ...]:
+        codes = _codes(value)
+        unknown = [code for code in codes if code not in allowed and code != ANY]
+        if unknown:
+            listing = ", ".join(allowed)
+            raise SchemaError(
+                f"未知的取值 {unknown[0]!r}；应为 {listing} 中的若干个", f"unknown value {unknown[0]!r}; expected some of {listing}"
+            )
+        return codes
+
+    return check
+
+
+YEARS = Kind(Text(f"1 至 {MAXIMUM_WINDOW} 的整数（年）", f"whole number of years, 1 to {MAXIMUM_WINDOW}"), _whole(1, MAXIMUM_WINDOW))
+YEAR = Kind(Text("年份，例如 2021", "a year such as 2021"), _whole(1900, 2199))
+SOURCES = Kind(Text('`["declared"]`、`["provider"]` 或两者', '`["declared"]`, `["provider"]` or both'), _choices(("declared", "provider")))
+MODES = Kind(Text('`["online"]`、`["offline"]` 或两者', '`["online"]`, `["offline"]` or both'), _choices(("online", "offline")))

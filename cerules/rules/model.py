@@ -13,7 +13,7 @@ from typing import Any
 import attrs
 
 from ..base.text import Text
-from .regions import city_code
+from .regions import Regions
 from .vocabulary import normalise_unit_level
 
 RANKS: tuple[str, ...] = ("province", "city", "department", "draft")
@@ -44,11 +44,14 @@ class Profile:
         return getattr(self, key)
 
     @classmethod
-    def of(cls, city: str | None = None, unit_level: str | None = None, **more: str | None) -> Profile:
-        """A profile from the words people use (`青岛`, `省直`), normalised as input files are."""
+    def of(cls, city: str | None = None, unit_level: str | None = None, *, regions: Regions | None = None, **more: str | None) -> Profile:
+        """A profile from the words people use (`青岛`, `省直`), normalised as input files are by a
+        pack's `regions` (`RuleSet.profile` passes its own); without them, `city` is taken as a code."""
+        if regions is None:
+            return cls(city=city or None, unit_level=normalise_unit_level(unit_level) if unit_level else "city", **more)
         return cls(
-            city=city_code(city) if city else None,
-            unit_level=normalise_unit_level(unit_level) if unit_level else "city",
+            city=regions.city_code(city) if city else None,
+            unit_level=regions.unit_level(unit_level) if unit_level else "city",
             **more,
         )
 
@@ -185,9 +188,30 @@ class Layer:
     catalog: Catalog = Catalog()
     file: str = "<memory>"
     plugin: str | None = None
+    first_year: int | None = None
+    """`[layer] from`: the first year of an open range the layer covers."""
+    last_year: int | None = None
+    """`[layer] until`: the last year of the range (None: open)."""
+    pack: str | None = None
+    """The rule pack the layer extends (`shandong`); None: the default pack."""
+    based_on: int | None = None
+    """A draft for a year without published rules: the year whose rules it stands on."""
 
     def applies_to_year(self, year: int) -> bool:
-        return not self.years or year in self.years
+        """Does the layer cover a year? `years` lists years; `from`/`until` give a range; neither: every year."""
+        if self.years and year in self.years:
+            return True
+        if self.first_year is None and self.last_year is None:
+            return not self.years
+        return (self.first_year is None or year >= self.first_year) and (self.last_year is None or year <= self.last_year)
+
+    @property
+    def years_text(self) -> str:
+        """The years covered, as people read them: `2023`, `2021–`, `2019–2023`, `every year`."""
+        parts = [str(year) for year in sorted(self.years)]
+        if self.first_year is not None or self.last_year is not None:
+            parts.append(f"{self.first_year or ''}–{self.last_year or ''}")
+        return ", ".join(parts) or "*"
 
     def cited_values(self) -> Iterator[tuple[str, CitedValue]]:
         for path, variants in self.parameters.items():

@@ -21,8 +21,43 @@ from ..base.hours import to_hundredths
 from .files import RulesError
 from .jurisdiction import check_layers
 from .model import ANY, RANKS, Catalog, CatalogEntry, Layer, Profile, Provenance, Resolved, Text
+from .packs import DEFAULT_PACK, Pack
+from .regions import Regions
 from .schema import GLOBAL_ROOTS, SUBJECTS, default_for, requirement_of
+from .shipped import default_regions
 from .writing import layer_to_dict
+
+
+@attrs.frozen
+class Window:
+    """The calendar years a requirement counts over, first and last included (Asia/Shanghai)."""
+
+    first_year: int
+    last_year: int
+
+    @classmethod
+    def of(cls, year: int, years: int = 1, cycle_start: int | None = None) -> Window:
+        """The window of the evaluated `year`: the `years` years ending with it, or the cycle of
+        `years` years (counted from `cycle_start`, both ways) that holds it."""
+        if cycle_start is None:
+            return cls(year - years + 1, year)
+        first = cycle_start + (year - cycle_start) // years * years
+        return cls(first, first + years - 1)
+
+    @property
+    def years(self) -> int:
+        return self.last_year - self.first_year + 1
+
+    @property
+    def first_day(self) -> str:
+        return f"{self.first_year:04d}-01-01"
+
+    @property
+    def last_day(self) -> str:
+        return f"{self.last_year:04d}-12-31"
+
+    def __str__(self) -> str:
+        return str(self.first_year) if self.years == 1 else f"{self.first_year}–{self.last_year}"
 
 
 @attrs.frozen
@@ -44,6 +79,16 @@ class Requirement:
     """When given, the requirement is met by the sum of these requirements."""
     hours_per_credit: int | None = None
     """Hundredths of an hour per credit, for records without credits (unit `credits`)."""
+    subjects: tuple[str, ...] = ()
+    """The subjects whose records count towards it: its own, or `count_subjects`."""
+    window: Window | None = None
+    """The years it counts over (None: the evaluated calendar year)."""
+    window_provenance: Provenance | None = None
+    """Who set the window, when a layer did."""
+
+    @property
+    def counted_subjects(self) -> tuple[str, ...]:
+        return self.subjects or (self.subject,)
 
 
 @attrs.frozen
@@ -104,6 +149,26 @@ class Policy:
         cap = self.setting("declared.max_hours_per_day")
         return None if cap is None else to_hundredths(cap)
 
+    @property
+    def daily_cap(self) -> int | None:
+        """Hundredths of an hour of all learning (as `daily_cap_applies` limits it) per day, or None."""
+        cap = self.setting("daily_cap.max_hours")
+        return None if cap is None else to_hundredths(cap)
+
+    def daily_cap_applies(self, declared: bool, online: bool, subject: str) -> bool:
+        """Does the general daily cap count a record of this source, mode and subject?"""
+        sources, modes, subjects = (self.setting(f"daily_cap.{key}") for key in ("sources", "modes", "subjects"))
+        return (
+            (sources is None or ANY in sources or ("declared" if declared else "provider") in sources)
+            and (modes is None or ANY in modes or ("online" if online else "offline") in modes)
+            and (subjects is None or ANY in subjects or subject in subjects)
+        )
+
+    @property
+    def minutes_per_hour(self) -> int:
+        """Hundredths of a minute that make one hour (6000 = 60 minutes)."""
+        return to_hundredths(self.setting("counting.minutes_per_hour"))
+
 
 @attrs.frozen(eq=False)
 class RuleSet:
@@ -116,6 +181,10 @@ class RuleSet:
     layers: tuple[Layer, ...] = attrs.field(converter=lambda layers: tuple(sorted(layers, key=_layer_order)))
     skipped_plugins: tuple[str, ...] = attrs.field(default=(), converter=lambda names: tuple(sorted(names)))
     """Installed plugins the user chose to leave out (`--skip-plugin`): results say so."""
+    pack: Pack | None = None
+    """The rule pack the layers stand on (None: the default pack)."""
+    based_on: int | None = None
+    """For a year without published rules: the year whose layers a draft stands on."""
     _policies: dict[Profile, Policy] = attrs.field(factory=dict, init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -129,12 +198,13 @@ class RuleSet:
                     f"layer id {layer.id!r} is used by more than one file (also {first_file[layer.id]})",
                 )
             first_file[layer.id] = layer.file
-            if not layer.applies_to_year(self.year):
+            year = self.year if layer.rank == "draft" or self.based_on is None else self.based_on
+            if not layer.applies_to_year(year):
                 raise RulesError(
                     layer.file,
                     "layer.years",
-                    f"规则层适用于 {sorted(layer.years)} 年度，不适用于 {self.year} 年度",
-                    f"layer applies to {sorted(layer.years)}, not to {self.year}",
+                    f"规则层适用于 {layer.years_text} 年度，不适用于 {year} 年度",
+                    f"layer applies to {layer.years_text}, not to {year}",
                 )
         check_layers(self.layers)
         refuse_unknown_members(self.layers)
@@ -142,7 +212,11 @@ class RuleSet:
             for path in layer.parameters:
                 requirement = requirement_of(path) or path.rpartition(".")[0]
                 subject = requirement.split(".")[0]
-                if subject not in GLOBAL_ROOTS and subject not in self.catalog.entries("subjects"):
+                if (
+                    subject not in GLOBAL_ROOTS
+                    and subject not in self.catalog.entries("subjects")
+                    and not self._spans_subjects(requirement)
+                ):
                     known = ", ".join(self.subjects)
                     raise RulesError(
                         layer.file, path, f"未知的科目 {subject!r}；已知科目：{known}", f"unknown subject {subject!r}; known: {known}"
@@ -150,11 +224,29 @@ class RuleSet:
 
     def __repr__(self) -> str:
         layers = ", ".join(f"{layer.rank}:{layer.id}" for layer in self.layers)
-        return f"RuleSet(year={self.year}, layers=[{layers}], sha256={self.sha256[:12]}…)"
+        based = f", based_on={self.based_on}" if self.based_on is not None else ""
+        return f"RuleSet(year={self.year}{based}, pack={self.pack_id}, layers=[{layers}], sha256={self.sha256[:12]}…)"
+
+    def _spans_subjects(self, requirement: str) -> bool:
+        """Is a requirement whose id names no subject one over several (`count_subjects` or `sum_of`)?"""
+        return any(f"{requirement}.{key}" in layer.parameters for layer in self.layers for key in ("count_subjects", "sum_of"))
 
     def with_layer(self, layer: Layer) -> RuleSet:
         """A new rule set with one more layer on top; this one is unchanged."""
-        return RuleSet(self.year, (*self.layers, layer), self.skipped_plugins)
+        return attrs.evolve(self, layers=(*self.layers, layer))
+
+    @property
+    def regions(self) -> Regions:
+        """The regions (and unit-level words) of the pack the rules stand on."""
+        return self.pack.regions if self.pack is not None else default_regions()
+
+    def profile(self, city: str | None = None, unit_level: str | None = None, **more: str | None) -> Profile:
+        """A profile from the words people use (`青岛`, `省直`), read with this rule set's regions."""
+        return Profile.of(city, unit_level, regions=self.regions, **more)
+
+    @property
+    def pack_id(self) -> str:
+        return self.pack.id if self.pack is not None else DEFAULT_PACK
 
     @functools.cached_property
     def catalog(self) -> Catalog:
@@ -177,8 +269,11 @@ class RuleSet:
     @functools.cached_property
     def sha256(self) -> str:
         """Digest of the effective rules: equal rules, equal digest, whatever the files' layout."""
+        facts: dict[str, Any] = {"year": self.year, "layers": [_digestible(layer) for layer in self.layers]}
+        if self.based_on is not None:
+            facts["based_on"] = self.based_on
         canonical = json.dumps(
-            {"year": self.year, "layers": [_digestible(layer) for layer in self.layers]},
+            facts,
             sort_keys=True,
             ensure_ascii=False,
             separators=(",", ":"),
@@ -227,6 +322,18 @@ class RuleSet:
             if requirement_id is None:
                 continue
             subject = requirement_id.split(".")[0]
+            subjects = values.get(f"{requirement_id}.count_subjects")
+            if subjects is not None:
+                unknown = [code for code in subjects.value if code not in self.catalog.entries("subjects")]
+                if unknown:
+                    p = subjects.provenance
+                    raise RulesError(
+                        p.file, f"{requirement_id}.count_subjects", f"未知的科目 {unknown[0]!r}", f"unknown subject {unknown[0]!r}"
+                    )
+            window_years = values.get(f"{requirement_id}.window_years")
+            cycle_start = values.get(f"{requirement_id}.cycle_start")
+            window = Window.of(self.year, window_years.value if window_years else 1, cycle_start.value if cycle_start else None)
+            set_by = window_years or cycle_start
             unit = "hours" if path.endswith("required_hours") else self._unit(requirement_id)
             found.append(
                 Requirement(
@@ -241,6 +348,9 @@ class RuleSet:
                     counts_at_most=_amount(values.get(f"{requirement_id}.counts_at_most")),
                     sum_of=tuple(values[f"{requirement_id}.sum_of"].value) if f"{requirement_id}.sum_of" in values else (),
                     hours_per_credit=_amount(values.get(f"{requirement_id}.hours_per_credit")),
+                    subjects=tuple(subjects.value) if subjects is not None else (subject,),
+                    window=window,
+                    window_provenance=set_by.provenance if set_by is not None else None,
                 )
             )
         ids = {r.id for r in found}
@@ -283,7 +393,11 @@ class RuleSet:
 
     def document_entry(self) -> dict[str, Any]:
         """The contract's `rules` object: the digest, the layers and (an extension) the skipped plugins."""
-        return {"sha256": self.sha256, "layers": self.layer_summaries(), "skipped_plugins": list(self.skipped_plugins)}
+        entry: dict[str, Any] = {"sha256": self.sha256, "layers": self.layer_summaries(), "skipped_plugins": list(self.skipped_plugins)}
+        entry["pack"] = self.pack_id
+        if self.based_on is not None:
+            entry["based_on"] = self.based_on
+        return entry
 
     def layer_summaries(self) -> list[dict[str, Any]]:
         """The contract's `rules.layers` list."""

@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 
 from ..base.text import Text
-from .kinds import AMOUNT, BOOLEAN, CODES, DATE, FACTOR, POSITIVE, REQUIREMENT_IDS, Kind, SchemaError
+from .kinds import AMOUNT, BOOLEAN, CODES, DATE, FACTOR, MODES, POSITIVE, REQUIREMENT_IDS, SOURCES, YEAR, YEARS, Kind, SchemaError
 
 PUBLIC = "public"
 PROFESSIONAL = "professional"
@@ -128,6 +128,41 @@ PARAMETERS: tuple[Parameter, ...] = (
         unit=_HOURS,
     ),
     Parameter(
+        "<requirement>.count_subjects",
+        CODES,
+        Text(
+            "计入这些科目的学习：跨科目的要求（如三类科目合计 90 学时），其编号可不以科目开头",
+            "records of these subjects count towards it: a requirement over several subjects (a total of 90 hours, say), "
+            "whose id need not start with a subject",
+        ),
+        unset=Text("计入编号首段所指科目的学习", "records of the subject its id starts with"),
+    ),
+    Parameter(
+        "<requirement>.window_years",
+        YEARS,
+        Text(
+            "计算期的年数：1 为评定的自然年度；N 为截至评定年度的 N 年（滚动），设 cycle_start 时为含评定年度的 N 年周期",
+            "years the requirement counts over: 1 is the evaluated calendar year; N is the N years ending with the evaluated "
+            "year (rolling), or with cycle_start the N-year cycle that holds it",
+        ),
+        default=1,
+        unit=Text("年", "years"),
+        reason="out_of_window",
+        explain=Text(
+            "计算期 {first} 至 {last}（北京时间），共 {years} 年",
+            "counted over {first} to {last} (Asia/Shanghai), {years} years",
+        ),
+    ),
+    Parameter(
+        "<requirement>.cycle_start",
+        YEAR,
+        Text(
+            "周期的起始年份：自该年起每 window_years 年为一个周期（如 2021 年起每 3 年）",
+            "the first year of a cycle: every window_years years from it is one cycle (from 2021 every 3 years, say)",
+        ),
+        unset=Text("截至评定年度的 window_years 年（滚动）", "the window_years years ending with the evaluated one (rolling)"),
+    ),
+    Parameter(
         "<subject>.topics",
         CODES,
         Text("认可的学习主题（其他主题不予认定）", "accepted topics (others are rejected)"),
@@ -169,6 +204,50 @@ PARAMETERS: tuple[Parameter, ...] = (
         default=1,
         unit=Text("倍", "×"),
         explain=Text("优质在线公需课授课教师，学时按 {factor} 倍计", "teacher of a quality online public course: hours × {factor}"),
+    ),
+    Parameter(
+        "daily_cap.max_hours",
+        POSITIVE,
+        Text(
+            "每人每天计入的学时上限：所有学习，或由 sources、modes、subjects 限定的学习",
+            "hours credited per person per day at most: of all learning, or of what sources, modes and subjects name",
+        ),
+        unset=Text("不设上限", "no cap"),
+        unit=Text("学时/天", "hours a day"),
+        reason="cap_exceeded",
+        explain=Text(
+            "{day} 的学时超过每日上限 {cap} 学时：记录 {hours}，认定 {credited}",
+            "hours on {day} exceed the daily cap of {cap}: {hours} recorded, {credited} credited",
+        ),
+    ),
+    Parameter(
+        "daily_cap.sources",
+        SOURCES,
+        Text("每日上限只计这些来源的学习（declared 申报，provider 平台）", "the daily cap counts learning from these sources only"),
+        unset=Text("所有来源", "every source"),
+    ),
+    Parameter(
+        "daily_cap.modes",
+        MODES,
+        Text("每日上限只计这些方式的学习（online 网络，offline 线下）", "the daily cap counts learning in these modes only"),
+        unset=Text("所有方式", "every mode"),
+    ),
+    Parameter(
+        "daily_cap.subjects",
+        CODES,
+        Text("每日上限只计这些科目的学习", "the daily cap counts learning of these subjects only"),
+        unset=Text("所有科目", "every subject"),
+    ),
+    Parameter(
+        "counting.minutes_per_hour",
+        POSITIVE,
+        Text(
+            "多少分钟折合一学时：记录以 minutes 给出时长时，在上限之前换算（精确到万分之一学时，四舍五入）",
+            "minutes that make one hour, for records that give `minutes`: converted before any cap "
+            "(to the ten-thousandth of an hour, rounded half up)",
+        ),
+        default=60,
+        unit=Text("分钟", "minutes"),
     ),
     Parameter(
         "declared.requires_approval",

@@ -1,34 +1,44 @@
-"""The provincial layers that ship with the package, one per year (`cerules/rules/data/sd-YYYY.toml`)."""
+"""The default pack (Shandong, `cerules/rules/data/shandong/`): its provincial layers by year and its regions."""
 
 from __future__ import annotations
 
-from importlib import resources
+from typing import Any
 
-from .files import RulesError, parse_layer
 from .model import Layer
+from .packs import default_pack
+from .regions import Regions
 
-_DATA = "cerules.rules.data"
+
+def default_regions() -> Regions:
+    """The regions of the default pack, read from its `pack.toml` once."""
+    return default_pack().regions
+
+
+def city_code(text: str) -> str:
+    """`Regions.city_code` of the default pack."""
+    return default_regions().city_code(text)
+
+
+def city_name(code: str | None, lang: str = "zh") -> str:
+    """`Regions.city_name` of the default pack."""
+    return default_regions().city_name(code, lang)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "CITIES":  # the default pack's cities by code, read on first use
+        return default_regions().cities
+    raise AttributeError(name)
 
 
 def available_years() -> tuple[int, ...]:
-    """Years for which a provincial layer ships with the package."""
-    years = []
-    for entry in resources.files(_DATA).iterdir():
-        name = entry.name
-        if name.startswith("sd-") and name.endswith(".toml") and name[3:-5].isdigit():
-            years.append(int(name[3:-5]))
-    return tuple(sorted(years))
+    """Years for which the default pack has a provincial layer."""
+    return default_pack().known_years()
 
 
 def provincial_layer(year: int) -> Layer:
-    """The provincial layer shipped for a year."""
-    if year not in available_years():
-        shipped = ", ".join(map(str, available_years()))
-        raise RulesError(
-            f"sd-{year}.toml",
-            None,
-            f"没有 {year} 年度的省级规则；已有年度：{shipped}",
-            f"no provincial rules for {year}; shipped years: {shipped}",
-        )
-    resource = resources.files(_DATA) / f"sd-{year}.toml"
-    return parse_layer(resource.read_text(encoding="utf-8"), file=f"cerules/rules/data/sd-{year}.toml")
+    """The default pack's provincial layer covering a year."""
+    pack = default_pack()
+    layer = pack.base_layer(year)
+    if layer is None:
+        raise pack.no_rules(year)
+    return layer

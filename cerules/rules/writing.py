@@ -24,6 +24,9 @@ def layer_to_dict(layer: Layer) -> dict[str, Any]:
         meta["version"] = layer.version
     if layer.years:
         meta["years"] = sorted(layer.years)
+    for key, value in (("from", layer.first_year), ("until", layer.last_year), ("pack", layer.pack), ("based_on", layer.based_on)):
+        if value is not None:
+            meta[key] = value
     if layer.scope:
         meta["scope"] = layer.scope.as_dict()
     document: dict[str, Any] = {"layer": meta}

@@ -14,7 +14,7 @@ import attrs
 from ..render.html import explorer_heading_html
 from ..render.labels import UNIT_LEVEL_ORDER, unit_level_choice
 from ..rules.model import ANY, Text
-from ..rules.regions import CITIES
+from ..rules.shipped import default_regions
 
 
 def ipywidgets_module() -> Any:
@@ -108,7 +108,7 @@ def build_panel(
     w = ipywidgets_module()
     wide = w.Layout(width="95%")
     style = {"description_width": "15em"}
-    cities = [("全省 / whole province", "")] + [(f"{name.zh} {name.en} ({code})", code) for code, name in CITIES.items()]
+    cities = [("全省 / whole province", "")] + [(f"{name.zh} {name.en} ({code})", code) for code, name in default_regions().cities.items()]
     levels = [("全部 all", "")] + [(unit_level_choice(code), code) for code in UNIT_LEVEL_ORDER]
     scope = {
         "city": w.Dropdown(options=cities, value="", description="城市 city", style=style),

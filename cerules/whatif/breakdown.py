@@ -15,7 +15,7 @@ from ..kernel import reasons as R
 from ..render.labels import UNIT_LEVEL_ORDER, unit_level_name
 from ..render.text import NONE_LABEL
 from ..rules.model import Layer
-from ..rules.regions import CITIES, city_name
+from ..rules.shipped import city_name, default_regions
 from .tables import ImpactTable
 
 if TYPE_CHECKING:
@@ -82,7 +82,7 @@ def attribute_grouping(cohort: Baseline, dimension: str) -> Grouping:
         labels.append(NONE_LABEL)
         codes = np.where(codes < 0, len(labels) - 1, codes)
     if dimension == "city":
-        order = sorted(range(len(labels)), key=lambda i: (labels[i] not in CITIES, labels[i]))
+        order = sorted(range(len(labels)), key=lambda i: (labels[i] not in default_regions().cities, labels[i]))
         zh = [city_name(labels[i]) if labels[i] != NONE_LABEL else NONE_LABEL for i in order]
         en = [city_name(labels[i], "en") if labels[i] != NONE_LABEL else NONE_LABEL for i in order]
     elif dimension == "unit_level":

@@ -82,7 +82,7 @@ class Baseline:
     """
 
     def __init__(self, rules: RuleSet, cohort: Any, *, cache_records: bool | None = None) -> None:
-        prepared = PreparedCohort(*_tables(cohort))
+        prepared = PreparedCohort(*_tables(cohort), regions=rules.regions)
         self.rules = rules
         self.person_table, self.record_table = prepared.person_table, prepared.record_table
         self.people, self.rejected_persons = prepared.people, prepared.rejected_persons

@@ -14,7 +14,7 @@ import attrs
 
 from ..rules.files import RulesError, layer_from_dict
 from ..rules.model import Layer
-from ..rules.regions import city_code
+from ..rules.shipped import city_code
 from ..rules.vocabulary import normalise_unit_level
 from .problems import DraftError, DraftProblem, problem_of
 

@@ -4,14 +4,11 @@ from importlib import resources
 
 import cerules
 
-LAYERS = {2023: "jining-2023.toml"}
-"""The rule layer of each year; add a line for next year's file."""
-
 
 @cerules.hookimpl
-def register_layers(register, year):
-    if year in LAYERS:
-        register(resources.files(__name__) / LAYERS[year])
+def register_layers(register):
+    """Every layer in `rules/`: each file says which years it covers (`[layer] years`), the engine picks."""
+    register(resources.files(__name__) / "rules")
 
 
 @cerules.hookimpl
