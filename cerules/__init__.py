@@ -41,6 +41,8 @@ _PUBLIC: dict[str, str] = {
     "evaluate": "cerules.evaluation.cohort",
     "evaluate_files": "cerules.evaluation.cohort",
     "evaluate_person": "cerules.evaluation.cohort",
+    "History": "cerules.evaluation.history",
+    "history": "cerules.evaluation.history",
     "PersonResult": "cerules.evaluation.explain",
     "RecordOutcome": "cerules.evaluation.explain",
     "RequirementOutcome": "cerules.evaluation.explain",
@@ -98,6 +100,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; nothing here runs
     from .evaluation import batch  # noqa: F401
     from .evaluation.cohort import Evaluation, evaluate, evaluate_files, evaluate_person  # noqa: F401
     from .evaluation.explain import PersonResult, RecordOutcome, RequirementOutcome  # noqa: F401
+    from .evaluation.history import History, history  # noqa: F401
     from .forms.call_checks import check_bid, check_posting  # noqa: F401
     from .forms.calls import load_call  # noqa: F401
     from .forms.plan_checks import check_plan  # noqa: F401

@@ -65,7 +65,10 @@ def test_paths_find_their_parameter_by_pattern():
     assert parameter_for("public.focus.count_topics").pattern == "<requirement>.count_topics"
     assert parameter_for("professional.platforms").pattern == "<subject>.platforms"
     assert parameter_for("declared.max_hours_per_day") is GLOBAL_PARAMETERS["declared.max_hours_per_day"]
-    assert GLOBAL_ROOTS == {"quality_course", "declared"}
+    assert parameter_for("daily_cap.max_hours") is GLOBAL_PARAMETERS["daily_cap.max_hours"]
+    assert parameter_for("total.count_subjects").pattern == "<requirement>.count_subjects"
+    assert parameter_for("professional.window_years").pattern == "<requirement>.window_years"
+    assert GLOBAL_ROOTS == {"quality_course", "declared", "daily_cap", "counting"}
     with pytest.raises(SchemaError) as caught:
         parameter_for("public.focus.platforms")
     assert str(caught.value).startswith("unknown rule parameter; known parameters: ")

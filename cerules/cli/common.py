@@ -32,16 +32,33 @@ def add_skip_plugin(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def load_rules_for(args: argparse.Namespace) -> RuleSet:
-    """The rules a command's --year, --rules, --no-plugins, --skip-plugin and --strict ask for."""
+def add_pack_options(parser: argparse.ArgumentParser) -> None:
+    """`--rules-dir DIR` or `--pack ID`: the rule pack (a province's rules) to evaluate with."""
+    choice = parser.add_mutually_exclusive_group()
+    choice.add_argument(
+        "--rules-dir",
+        metavar="DIR",
+        help="a rule pack folder (pack.toml and base layers by year); default: the first pack in CERULES_RULES_PATH, else Shandong's",
+    )
+    choice.add_argument("--pack", metavar="ID", help="a rule pack by id, as a plugin or CERULES_RULES_PATH gives it (e.g. shandong)")
+
+
+def chosen_pack(args: argparse.Namespace) -> str | None:
+    """The pack `--rules-dir` or `--pack` names, if any."""
+    return getattr(args, "rules_dir", None) or getattr(args, "pack", None)
+
+
+def load_rules_for(args: argparse.Namespace, year: int | None = None) -> RuleSet:
+    """The rules a command's --year, --rules, --rules-dir/--pack, --no-plugins, --skip-plugin and --strict ask for."""
     from ..plugins.loading import load_rules
 
     rules = load_rules(
-        args.year,
+        args.year if year is None else year,
         rules=args.rules,
         plugins=not args.no_plugins,
         strict=getattr(args, "strict", False),
         skip=getattr(args, "skip_plugin", ()),
+        pack=chosen_pack(args),
     )
     if rules.skipped_plugins:  # on record in the JSON document; said here for every other output
         names = ", ".join(rules.skipped_plugins)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from ..render import FORMATS
-from .common import EXIT_OK, add_skip_plugin, load_rules_for
+from .common import EXIT_OK, add_pack_options, add_skip_plugin, load_rules_for
 
 if TYPE_CHECKING:
     from ..evaluation.quality import DataQuality, RejectedLimit
@@ -30,6 +30,7 @@ def add_commands(commands: Any) -> None:
     evaluate.add_argument("--rules", action="append", default=[], metavar="FILE", help="a draft rules file (TOML), applied last")
     evaluate.add_argument("--no-plugins", action="store_true", help="the provincial rules alone")
     add_skip_plugin(evaluate)
+    add_pack_options(evaluate)
     evaluate.add_argument("--strict", action="store_true", help="any invalid input row fails the run (exit 2)")
     evaluate.add_argument(
         "--max-rejected",

@@ -8,7 +8,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from ..base.errors import CeruleError
-from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Parser, add_skip_plugin, load_rules_for, scope_text
+from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Parser, add_pack_options, add_skip_plugin, load_rules_for, scope_text
 
 if TYPE_CHECKING:
     from ..rules.model import Layer
@@ -23,6 +23,7 @@ def add_commands(commands: Any) -> None:
     show.add_argument("--rules", action="append", default=[], metavar="FILE")
     show.add_argument("--no-plugins", action="store_true")
     add_skip_plugin(show)
+    add_pack_options(show)
     show.add_argument("--json", action="store_true", help="machine-readable output")
     show.add_argument("--lang", choices=("zh", "en"), default="zh")
     show.set_defaults(handler=show_rules)
@@ -42,7 +43,11 @@ def show_rules(args: argparse.Namespace) -> int:
         print(json.dumps(describe_rules(rules), ensure_ascii=False, indent=2))
         return EXIT_OK
     zh = args.lang == "zh"
-    print(f"{args.year} {'年度生效规则' if zh else 'effective rules'} · sha256 {rules.sha256}")
+    print(
+        f"{args.year} {'年度生效规则' if zh else 'effective rules'} · {'规则包' if zh else 'pack'} {rules.pack_id} · sha256 {rules.sha256}"
+    )
+    if rules.based_on is not None:
+        print(f"{'依据' if zh else 'based on'} {rules.based_on} {'年度的规则，草案叠加其上' if zh else 'rules, with the drafts on top'}")
     if rules.skipped_plugins:
         print(f"{'已跳过的插件' if zh else 'skipped plugins'}: {', '.join(rules.skipped_plugins)}")
     for layer in rules.layers:
@@ -62,6 +67,8 @@ def describe_rules(rules: RuleSet) -> dict[str, Any]:
     """The effective rules as data: every layer and every value with its citation."""
     return {
         "year": rules.year,
+        "pack": rules.pack_id,
+        "based_on": rules.based_on,
         "sha256": rules.sha256,
         "layers": [_describe_layer(layer) for layer in rules.layers],
         "skipped_plugins": list(rules.skipped_plugins),
@@ -76,6 +83,7 @@ def _describe_layer(layer: Layer) -> dict[str, Any]:
         "file": layer.file,
         "source": layer.source,
         "version": layer.version,
+        "years": layer.years_text,
         "scope": layer.scope.as_dict(),
         "values": [
             {

@@ -209,8 +209,9 @@ def changes_html(changes: Changes) -> str:
 # --- the draft explorer's panels ------------------------------------------------------------------
 
 
-def explorer_heading_html(year: int, people: int) -> str:
-    return f"<b>规则草案 · draft explorer</b> — {year}, {people} 人 people"
+def explorer_heading_html(year: int, people: int, based_on: int | None = None) -> str:
+    basis = f"（依据 {based_on} 年度规则 · based on the {based_on} rules）" if based_on is not None else ""
+    return f"<b>规则草案 · draft explorer</b> — {year}{basis}, {people} 人 people"
 
 
 def explorer_impact_html(impact: Impact) -> str:

@@ -28,8 +28,8 @@ from ..base.toml_file import TomlError, read_toml_text
 from . import jurisdiction
 from .files import RulesError, layer_from_dict, read_rules_text
 from .model import ANY, Catalog, Layer, Profile, Scope
+from .packs import DEFAULT_PACK, PACK_FILE, Pack, default_pack, load_pack
 from .ruleset import RuleSet, refuse_unknown_members
-from .shipped import available_years, provincial_layer
 
 PLACEHOLDER = re.compile(r"\b(?:TODO|FIXME|TBD|XXX)\b|待填写|待补充|待定", re.IGNORECASE)
 """What marks a citation as not filled in yet (the scaffold writes `待填写 TODO: …`)."""
@@ -60,16 +60,33 @@ class LintProblem:
         return f"{self.file}: {self.severity}: key '{self.key}': {self.message_en}"
 
 
-def lint_file(path: str | os.PathLike[str]) -> list[LintProblem]:
-    """Every problem of one rule file; RulesError when it cannot be read as TOML (lint cannot start)."""
+def lint_file(path: str | os.PathLike[str], *, pack: Pack | None = None) -> list[LintProblem]:
+    """Every problem of one rule file (or of every file of a rule pack's folder); RulesError when
+    it cannot be read as TOML (lint cannot start). A layer is checked on top of the base layers of
+    `pack` (default: the pack it names, when that is the default pack)."""
     file = str(path)
+    if os.path.isdir(file) and os.path.isfile(os.path.join(file, PACK_FILE)):
+        return lint_pack(file)
     try:
         text = read_toml_text(path, file=file)
     except TomlError as exc:
         raise RulesError(file, None, exc.problem.zh, exc.problem.en) from None
     layer, problems = read_collecting(read_rules_text(text, file=file), file=file)
     if layer is not None:
-        problems += lint_layer(layer)
+        problems += lint_layer(layer, pack=pack)
+    return problems
+
+
+def lint_pack(folder: str | os.PathLike[str]) -> list[LintProblem]:
+    """Every problem of a rule pack: what reading it refuses (RulesError), then each of its files."""
+    pack = load_pack(folder)
+    problems: list[LintProblem] = []
+    for layer in pack.layers:
+        problems += lint_file(layer.file, pack=pack)
+    if not any(layer.rank == "province" for layer in pack.layers):
+        problems.append(
+            LintProblem(pack.folder, "<pack>", "error", "规则包没有省级基础规则层", "the rule pack has no provincial base layer")
+        )
     return problems
 
 
@@ -94,29 +111,45 @@ def read_collecting(document: Mapping[str, Any], *, file: str) -> tuple[Layer | 
     return None, problems
 
 
-def lint_layer(layer: Layer, *, base: Sequence[Layer] | None = None) -> list[LintProblem]:
-    """Problems in one layer, checked on top of `base` (default: the shipped provincial layer of each
-    year the layer applies to; nothing for a provincial layer, which stands alone)."""
+def lint_layer(layer: Layer, *, base: Sequence[Layer] | None = None, pack: Pack | None = None) -> list[LintProblem]:
+    """Problems in one layer, checked on top of `base` (default: the provincial layer of `pack`, or
+    of the default pack, for each year the layer applies to; nothing for a provincial layer, which
+    stands alone)."""
     problems = list(_citations(layer))
-    for year, under in _bases(layer, base, problems):
+    for year, under in _bases(layer, base, pack, problems):
         problems += _loading(layer, year, under)
         problems += _codes(layer, under)
     return _unique(problems)
 
 
-def _bases(layer: Layer, base: Sequence[Layer] | None, problems: list[LintProblem]) -> Iterator[tuple[int, list[Layer]]]:
+def _bases(layer: Layer, base: Sequence[Layer] | None, pack: Pack | None, problems: list[LintProblem]) -> Iterator[tuple[int, list[Layer]]]:
     """The years to load the layer for, each with the layers it stands on."""
-    shipped = available_years()
-    years = sorted(layer.years) if layer.years else list(shipped)
+    if pack is None and (layer.pack or DEFAULT_PACK) == DEFAULT_PACK:
+        pack = default_pack()
+    if pack is None:
+        problems.append(
+            LintProblem(
+                layer.file,
+                "layer.pack",
+                "warning",
+                f"规则包 {layer.pack!r} 不在此处：请对规则包文件夹运行 lint，以检查管辖范围和下限",
+                f"rule pack {layer.pack!r} is not at hand: lint the pack's folder to check jurisdiction and floors",
+            )
+        )
+        return
+    shipped = pack.known_years()
+    years = sorted(set(layer.years) | {year for year in shipped if layer.applies_to_year(year)})
+    if not years:
+        years = [year for year in (layer.first_year, layer.last_year) if year is not None][:1] or list(shipped)
     for year in years:
         if base is not None:
             yield year, [each for each in base if each.applies_to_year(year)]
         elif layer.rank == "province":
             yield year, []
         elif year in shipped:
-            yield year, [provincial_layer(year)]
+            yield year, [each for each in pack.layers_for(year) if each.rank == "province"]
         else:
-            listing = ", ".join(map(str, shipped))
+            listing = pack.years_text
             problems.append(
                 LintProblem(
                     layer.file,

@@ -100,6 +100,8 @@ def build_panel(
     plugins: Sequence[str],
     options: Mapping[str, list[tuple[str, str]]],
     lang: str = "zh",
+    based_on: int | None = None,
+    cities: Mapping[str, Any] | None = None,
 ) -> Panel:
     """The explorer's widgets: scope choosers, plugin boxes, one widget per control, the result tabs, export.
 
@@ -108,10 +110,11 @@ def build_panel(
     w = ipywidgets_module()
     wide = w.Layout(width="95%")
     style = {"description_width": "15em"}
-    cities = [("全省 / whole province", "")] + [(f"{name.zh} {name.en} ({code})", code) for code, name in default_regions().cities.items()]
+    known = cities or default_regions().cities
+    city_choices = [("全省 / whole province", "")] + [(f"{name.zh} {name.en} ({code})", code) for code, name in known.items()]
     levels = [("全部 all", "")] + [(unit_level_choice(code), code) for code in UNIT_LEVEL_ORDER]
     scope = {
-        "city": w.Dropdown(options=cities, value="", description="城市 city", style=style),
+        "city": w.Dropdown(options=city_choices, value="", description="城市 city", style=style),
         "unit_level": w.Dropdown(options=levels, value="", description="单位层级 unit level", style=style),
         "title_series": w.Dropdown(
             options=[("全部 all", "")] + [(s, s) for s in title_series], value="", description="职称系列 series", style=style
@@ -138,7 +141,7 @@ def build_panel(
     export_button = w.Button(description="导出 Export", icon="download")
     export_status = w.HTML()
     reset_button = w.Button(description="重置 Reset", icon="undo")
-    parts = [w.HTML(explorer_heading_html(year, people)), w.VBox(list(scope.values()))]
+    parts = [w.HTML(explorer_heading_html(year, people, based_on)), w.VBox(list(scope.values()))]
     if plugin_boxes:
         parts.append(w.HBox([w.HTML("插件 plugins: "), *plugin_boxes.values()]))
     parts += [w.VBox(rows), w.HBox([reset_button]), status, tabs, w.HBox([export_path, export_button, export_status])]

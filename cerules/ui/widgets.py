@@ -118,7 +118,9 @@ class DraftEditor:
 
     def draft(self) -> Draft:
         """The draft these values make (DraftError when a value is not acceptable)."""
-        return Draft.from_dict(self.entries(), scope=self.scope or None, id=self.id, citation=self.citation)
+        based_on = self.rules.based_on  # a draft for a year without published rules says which year it builds on
+        years = [self.rules.year] if based_on is not None else []
+        return Draft.from_dict(self.entries(), scope=self.scope or None, id=self.id, citation=self.citation, years=years, based_on=based_on)
 
 
 class Explorer:
@@ -137,8 +139,12 @@ class Explorer:
         plugins: bool | Sequence[Any] = True,
         chart: bool = True,
         lang: str = "zh",
+        based_on: int | None = None,
+        pack: Any = None,
     ) -> None:
         self.year = year
+        self.based_on = based_on
+        self.pack = pack
         self.lang = lang
         self.show_chart = chart
         self._plugin_choices = _plugin_choices(plugins)
@@ -162,7 +168,7 @@ class Explorer:
 
     def _load_rules(self) -> RuleSet:
         chosen = [self._plugin_choices[name] for name in self._selected]
-        return load_rules(self.year, plugins=chosen if chosen else False)
+        return load_rules(self.year, plugins=chosen if chosen else False, pack=self.pack, based_on=self.based_on)
 
     def set_plugins(self, names: Iterable[str]) -> None:
         """Choose which of the offered plugins the baseline loads (by name)."""
@@ -199,6 +205,8 @@ class Explorer:
             plugins=list(self._plugin_choices),
             options=options,
             lang=self.lang,
+            based_on=self.rules.based_on,
+            cities=self.rules.regions.cities,
         )
         self.panel = panel
         self.widget = panel.widget
@@ -345,6 +353,8 @@ class Explorer:
         installed = [name for name in self._selected if isinstance(self._plugin_choices[name], str)]
         modules = [name for name in self._selected if not isinstance(self._plugin_choices[name], str)]
         command = f"cerules evaluate --year {self.year} --persons {persons} --records {records} --rules {rules_file} --format json"
+        if self.pack is not None:
+            command += f" --rules-dir {self.pack.folder}" if hasattr(self.pack, "folder") else f" --rules-dir {self.pack}"
         if not self._selected:
             return command + " --no-plugins"
         if modules:
@@ -377,14 +387,27 @@ def _plugin_choices(plugins: bool | Sequence[Any]) -> dict[str, Any]:
     return choices
 
 
-def explore(cohort: Any, year: int = 2023, plugins: bool | Sequence[Any] = True, *, chart: bool = True, lang: str = "zh") -> Explorer:
+def explore(
+    cohort: Any,
+    year: int = 2023,
+    plugins: bool | Sequence[Any] = True,
+    *,
+    chart: bool = True,
+    lang: str = "zh",
+    based_on: int | None = None,
+    pack: Any = None,
+) -> Explorer:
     """A draft explorer on a cohort (a synth.Cohort, (persons, records), or an impact.Baseline).
 
     `plugins=True` offers the installed plugins (as `CERULES_LOAD_PLUGINS` selects), each with a
     checkbox; `False` the provincial rules alone; a list of names or plugin modules offers those.
+    `pack` chooses the rule pack (an id, a folder or a Pack; default Shandong's). For a year the
+    pack has no rules for (next year's), `based_on` names the year whose rules the draft starts
+    from: `explore(cohort, year=2024, based_on=2023)`; the exported draft says so
+    (`[layer] based_on = 2023`), and `cerules evaluate --year 2024 --rules draft.toml` uses it.
     """
     ipywidgets_module()
-    return Explorer(cohort, year=year, plugins=plugins, chart=chart, lang=lang)
+    return Explorer(cohort, year=year, plugins=plugins, chart=chart, lang=lang, based_on=based_on, pack=pack)
 
 
 __all__ = ["CONTROLS", "Control", "DraftEditor", "Explorer", "explore", "representative"]

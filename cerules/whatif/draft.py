@@ -61,6 +61,7 @@ class Draft:
         citation: str | None = "draft",
         title: str | Mapping[str, str] | None = None,
         years: Iterable[int] = (),
+        based_on: int | None = None,
         source: str = "",
         file: str = "<draft>",
     ) -> Draft:
@@ -72,7 +73,8 @@ class Draft:
         (`"public.focus": {"required_hours": 10, "count_topics": [...]}`). `label` and `unit`
         paths name a requirement; `catalog.<kind>.<code>` adds a catalogue entry. Values without
         a citation get `citation`. `scope` (attribute → values; cities and unit levels may be
-        given by name, `青岛`, `市属`) narrows the whole draft to some people.
+        given by name, `青岛`, `市属`) narrows the whole draft to some people. `years` and
+        `based_on` make a draft for a year without published rules (`years=[2024], based_on=2023`).
 
         Raises DraftError naming every bad path and value; nothing is built then.
         """
@@ -91,6 +93,8 @@ class Draft:
                 node = with_scopes(cite(entry.node, citation), entry.path, problems)
                 cited.append(Entry(entry.path, node))
         meta: dict[str, Any] = {"id": id, "rank": DRAFT_RANK, "years": sorted(years)}
+        if based_on is not None:
+            meta["based_on"] = based_on
         if title is not None:
             meta["title"] = dict(title) if isinstance(title, Mapping) else title
         if source:
