@@ -252,3 +252,52 @@ def test_lint_checks_a_whole_pack_folder(tmp_path, capsys):
     broken = make_pack(tmp_path / "broken", years={"a.toml": "from = 2020", "b.toml": "years = [2023]"})
     assert main(["rules", "lint", str(broken), "--lang", "en"]) == 2
     assert "a year has one base layer" in capsys.readouterr().err
+
+
+# --- windows and new parameters under the layers' rules -------------------------------------------------
+
+
+def test_a_city_may_not_widen_the_window_of_a_provincial_requirement_but_may_add_its_own():
+    city = '[layer]\nid = "qingdao"\nrank = "city"\nyears = [2023]\nscope = { city = ["370200"], unit_level = ["city"] }\n'
+    wider = parse_layer(city + '[public]\nwindow_years = { value = 3, citation = "QD §1" }\n')
+    with pytest.raises(RulesError, match="may not change the window of the provincial requirement 'public'"):
+        cerules.load_rules(2023, plugins=False).with_layer(wider)
+    own = parse_layer(
+        city + '[public.focus]\nrequired_hours = { value = 12, citation = "QD §2" }\nwindow_years = { value = 3, citation = "QD §2" }\n'
+    )
+    rules = cerules.load_rules(2023, plugins=False).with_layer(own)
+    focus = next(r for r in rules.resolve(cerules.Profile(city="370200")).requirements if r.id == "public.focus")
+    assert (focus.window.first_year, focus.window.last_year, focus.window_provenance.citation) == (2021, 2023, "QD §2")
+
+
+def test_lint_names_an_unknown_subject_in_a_requirement_over_several_subjects(tmp_path, capsys):
+    draft = tmp_path / "total.toml"
+    draft.write_text(
+        '[layer]\nid = "d"\nrank = "draft"\n[total]\nrequired_hours = { value = 90, citation = "T §1" }\n'
+        'count_subjects = { value = ["public", "profesional"], citation = "T §1" }\n',
+        encoding="utf-8",
+    )
+    assert main(["rules", "lint", str(draft), "--lang", "en"]) == 1
+    out = capsys.readouterr().out
+    assert "key 'total.count_subjects': no code 'profesional' in the subjects catalogue" in out
+    assert "did you mean 'professional'?" in out
+
+
+def test_drafts_take_the_new_parameters_like_any_other():
+    draft = Draft.from_dict(
+        {
+            "total": {"required_hours": 90, "count_subjects": ["public", "professional"], "window_years": 2},
+            "daily_cap.max_hours": 10,
+            "daily_cap.modes": ["online"],
+            "counting.minutes_per_hour": 45,
+        }
+    )
+    rules = draft.apply(cerules.load_rules(2023, plugins=False))
+    policy = rules.resolve(cerules.Profile(city="370200"))
+    total = next(r for r in policy.requirements if r.id == "total")
+    assert (total.counted_subjects, total.window.first_year, total.required) == (("public", "professional"), 2022, 9000)
+    assert (policy.daily_cap, policy.minutes_per_hour) == (1000, 4500)
+    assert policy.daily_cap_applies(declared=False, online=True, subject="public")
+    assert not policy.daily_cap_applies(declared=True, online=False, subject="public")
+    with pytest.raises(Exception, match="window_years"):
+        Draft.from_dict({"public.window_years": 0})

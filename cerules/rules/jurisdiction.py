@@ -97,9 +97,11 @@ def check_jurisdiction(layer: Layer, subjects: Mapping[str, Text] | None = None)
 
 
 def check_floors(layer: Layer, provincial: Sequence[Layer]) -> None:
-    """A city or department layer may raise the provincial hours, never lower them."""
+    """A city or department layer may raise the provincial hours, never lower them; nor may it
+    lower them by counting a provincial requirement over a longer window or another cycle."""
     if layer.rank not in SUBJECT_OF_RANK:
         return
+    _check_windows(layer, provincial)
     for path, variants in layer.parameters.items():
         requirement = requirement_of(path)
         if requirement is None or "." in requirement:
@@ -115,6 +117,31 @@ def check_floors(layer: Layer, provincial: Sequence[Layer]) -> None:
                             f"{describe_zh(layer)} 不能把省级下限 {floor.value}（{floor.citation}）降低为 {variant.value}",
                             f"{describe(layer)} may not lower the provincial floor of {floor.value} ({floor.citation}) to {variant.value}",
                         )
+
+
+def _check_windows(layer: Layer, provincial: Sequence[Layer]) -> None:
+    """The window of a requirement the province sets stays the province's (a wider one lowers the hours)."""
+    for path, variants in layer.parameters.items():
+        requirement, _, name = path.rpartition(".")
+        if name not in ("window_years", "cycle_start") or "." in requirement:
+            continue
+        for province in provincial:
+            if not any(requirement_of(key) == requirement for key in province.parameters):
+                continue
+            floor = province.parameters.get(path, ())
+            same = (
+                all(any(value.value == given.value for value in floor) for given in variants)
+                if floor
+                else name == "window_years" and all(given.value == 1 for given in variants)
+            )
+            if not same:
+                raise RulesError(
+                    layer.file,
+                    path,
+                    f"{describe_zh(layer)} 不能改变省级要求 '{requirement}' 的计算期（更长的计算期即降低了年度下限）",
+                    f"{describe(layer)} may not change the window of the provincial requirement '{requirement}' "
+                    "(a longer window lowers the yearly floor)",
+                )
 
 
 def _measures(layer: Layer) -> dict[str, tuple[str | None, str, str]]:

@@ -34,7 +34,7 @@ from .ruleset import RuleSet, refuse_unknown_members
 PLACEHOLDER = re.compile(r"\b(?:TODO|FIXME|TBD|XXX)\b|待填写|待补充|待定", re.IGNORECASE)
 """What marks a citation as not filled in yet (the scaffold writes `待填写 TODO: …`)."""
 
-CODE_LISTS = {"platforms": "platforms", "topics": "topics", "count_topics": "topics"}
+CODE_LISTS = {"platforms": "platforms", "topics": "topics", "count_topics": "topics", "count_subjects": "subjects", "subjects": "subjects"}
 """Parameters holding catalogue codes, by their last segment, with the catalogue they name.
 (`count_kinds` is not among them: activity kinds have no catalogue; the layers that count a kind
 define it.)"""

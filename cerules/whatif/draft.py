@@ -36,12 +36,12 @@ from ..render.html import draft_html
 from ..rules.files import RulesError, dumps_layer, layer_to_dict
 from ..rules.model import Layer, Scope
 from ..rules.ruleset import RuleSet
-from ..rules.schema import requirement_of
+from ..rules.schema import GLOBAL_ROOTS, requirement_of
 from .diff import Change, Changes, diff, profiles_of, shown_value
 from .paths import DRAFT_RANK, LEAF_KEYS, Entry, build_layer, cite, entries_of_document, flatten, plain, with_scopes
 from .problems import DraftError, DraftProblem, problem_of
 
-_GLOBAL_SUBJECTS = frozenset({"quality_course", "declared"})
+_GLOBAL_SUBJECTS = GLOBAL_ROOTS
 """Rule paths under these set values for every subject, not for a subject of the catalogue."""
 
 
@@ -178,9 +178,11 @@ class Draft:
         problems: list[DraftProblem] = []
         layer = self.layer
         subjects = set(rules.catalog.entries("subjects")) | set(layer.catalog.entries("subjects")) | _GLOBAL_SUBJECTS
+        spanning = {path.rpartition(".")[0] for path in layer.parameters if path.endswith((".count_subjects", ".sum_of"))}
         for path in layer.parameters:
-            subject = (requirement_of(path) or path.rpartition(".")[0]).split(".")[0]
-            if subject not in subjects:
+            requirement = requirement_of(path) or path.rpartition(".")[0]
+            subject = requirement.split(".")[0]
+            if subject not in subjects and requirement not in spanning:  # a requirement over several subjects names none
                 known = ", ".join(sorted(subjects - _GLOBAL_SUBJECTS))
                 problems.append(DraftProblem(path, f"unknown subject {subject!r}; known subjects: {known}"))
         if layer.id in {other.id for other in rules.layers}:
