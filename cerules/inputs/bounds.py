@@ -1,4 +1,4 @@
-"""How much one record may carry: the contract's bound on a record's hours and credits.
+"""How much one record may carry: the contract's bound on a record's hours, minutes and credits.
 
 Not a policy value (no notice sets it) but a promise of the engine: far above any real record,
 and far enough below int64 that sums over every record of a province stay exact. A record beyond
@@ -13,7 +13,7 @@ from decimal import Decimal
 from ..base.errors import BadValue
 from ..base.hours import SCALE, format_amount, parse_amount
 
-__all__ = ["CEILING", "MAX_RECORD_AMOUNT", "record_bound"]
+__all__ = ["CEILING", "MAX_RECORD_AMOUNT", "MINUTES_PER_CLOCK_HOUR", "minutes_bound", "record_bound"]
 
 MAX_RECORD_AMOUNT = 10_000
 """The most hours, or credits, one record may carry by default: a year has 8,784 hours."""
@@ -38,6 +38,20 @@ def record_bound(amount: int | float | str | Decimal | None = None) -> int:
             f"the bound on one record must be above 0, got {amount!r}",
         )
     return hundredths
+
+
+MINUTES_PER_CLOCK_HOUR = 60
+"""A record given in minutes is bounded as the same length of clock time given in hours."""
+
+
+def minutes_bound(hours_bound: int) -> int:
+    """The bound on one record's `minutes`, in hundredths of a minute, from the bound on its hours (hundredths).
+
+    The rules may count fewer minutes to an hour (`counting.minutes_per_hour`), so a record
+    within this bound may still convert to more hours than `hours_bound`: the conversion refuses
+    those (`kernel.minutes`). The bound keeps the conversion's products far inside int64.
+    """
+    return hours_bound * MINUTES_PER_CLOCK_HOUR
 
 
 def _parse(text: str) -> int:

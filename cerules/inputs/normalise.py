@@ -17,12 +17,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..base.errors import BadValue
-from ..base.hours import FINE
+from ..base.hours import FINE, SCALE
 from ..rules.model import Profile, Text
-from ..rules.regions import city_code
+from ..rules.regions import Regions
 from ..rules.ruleset import RuleSet
+from ..rules.shipped import default_regions
 from ..rules.vocabulary import UNIT_LEVEL_DEFAULT, choice, normalise_unit_level
-from .bounds import record_bound
+from .bounds import MAX_RECORD_AMOUNT, minutes_bound, record_bound
 from .columns import as_arrow, parse_amounts, parse_instants, utf8_buffers, valid_mask
 from .table import InputError, Table
 
@@ -30,10 +31,13 @@ T = TypeVar("T")
 
 RECORD_COLUMNS = (
     "record_id", "person_id", "subject", "hours", "completed_at", "platform", "mode", "topic",
-    "course_id", "role", "quality_course", "source", "approved", "kind", "credits",
+    "course_id", "role", "quality_course", "source", "approved", "kind", "credits", "minutes",
 )  # fmt: skip
 REQUIRED_PERSON_COLUMNS = ("person_id", "city")
-REQUIRED_RECORD_COLUMNS = ("record_id", "person_id", "subject", "hours", "completed_at")
+REQUIRED_RECORD_COLUMNS = ("record_id", "person_id", "subject", "completed_at")
+LENGTH_COLUMNS = ("hours", "minutes")
+"""A record gives its length in one of these: a file needs one of the columns, a record one of the cells."""
+_REQUIRED_CELLS = ("record_id", "person_id", "subject", "hours", "completed_at")  # "hours": hours or minutes
 
 _TRUE = frozenset({"true", "1", "yes", "y", "t", "是", "对"})
 _FALSE = frozenset({"false", "0", "no", "n", "f", "否", "不"})
@@ -117,6 +121,7 @@ class RecordColumns:
     approved: np.ndarray  # bool
     kind: np.ndarray  # int32 index into `kinds`
     credits: np.ndarray  # int64, ten-thousandths (`hours.FINE`), -1 = none
+    minutes: np.ndarray  # int64, hundredths of a minute, -1 = none; `hours` is 0 until the rules convert them (`kernel.minutes`)
     invalid: np.ndarray  # bool
     problems: Mapping[int, Problem]
     subjects: tuple[str, ...]
@@ -124,6 +129,7 @@ class RecordColumns:
     topics: tuple[str, ...]
     courses: tuple[str, ...]
     kinds: tuple[str, ...]
+    bound: int = MAX_RECORD_AMOUNT * SCALE  # hundredths of an hour: the most one record may carry, converted minutes too
 
     def __len__(self) -> int:
         return len(self.line)
@@ -274,8 +280,13 @@ def _check_unit_level_column(table: Table, default: str | None) -> None:
         )
 
 
-def normalise_persons(table: Table, *, unit_level_default: str | None = None) -> tuple[PersonColumns, list[RejectedPerson]]:
+def normalise_persons(
+    table: Table, *, unit_level_default: str | None = None, regions: Regions | None = None
+) -> tuple[PersonColumns, list[RejectedPerson]]:
     """Typed persons and the rows rejected (bad city or unit level, duplicate or missing id).
+
+    Cities and unit levels are read with the words of a rule pack's `regions` (the rule set's
+    `regions`; by default the default pack's).
 
     A person without a unit level is assumed to be at `unit_level_default` when it is given,
     else at the city level (市属, the notice's common case) when the column is there but the cell
@@ -288,10 +299,11 @@ def normalise_persons(table: Table, *, unit_level_default: str | None = None) ->
     _note(problems, np.flatnonzero(_is_none(person_id)), Problem("person_id", Text("person_id 为空", "person_id is empty")))
     _flag_duplicates(table.column("person_id"), table.lines, "person_id", problems)
     city_cells = table.column("city")
-    cities = _interpret(city_cells, city_code, None, "city", problems)
+    regions = regions or default_regions()
+    cities = _interpret(city_cells, regions.city_code, None, "city", problems)
     _note(problems, np.flatnonzero(_is_none(_objects(city_cells))), Problem("city", Text("city 为空", "city is empty")))
     level_cells = table.column("unit_level")
-    levels = _interpret(level_cells, normalise_unit_level, assumed, "unit_level", problems)
+    levels = _interpret(level_cells, regions.unit_level, assumed, "unit_level", problems)
     free = {key: _objects(table.column(key)) for key in ("title_series", "industry", "specialty")}
     valid = np.ones(len(table), dtype=bool)
     valid[list(problems)] = False
@@ -384,11 +396,31 @@ def _flag_duplicates(ids: Any, lines: np.ndarray, column: str, problems: dict[in
     _note(problems, repeats, repeat)
 
 
+def check_length_columns(table: Table) -> None:
+    """A records file gives each record's length in `hours` or in `minutes`: refuse one with neither column."""
+    if len(table) and not any(name in table.columns for name in LENGTH_COLUMNS):
+        found = ", ".join(table.columns) or "无"
+        raise InputError(
+            table.path,
+            f"缺少必需的列 'hours'（学时；或以分钟计的 'minutes'）（现有列：{found}）",
+            f"missing required column 'hours' (or 'minutes', the length in minutes) (columns found: {found if table.columns else 'none'})",
+            line=1,
+            column="hours",
+        )
+
+
 def duplicate_rows(table: Table) -> dict[int, Problem]:
     """Rows repeating a record_id of an earlier row, with the problem naming that row's line."""
     problems: dict[int, Problem] = {}
     _flag_duplicates(table.column("record_id"), table.lines, "record_id", problems)
     return problems
+
+
+def _amounts(column: pa.Array, **bounds: int) -> tuple[np.ndarray, np.ndarray, dict[int, BadValue]]:
+    """`parse_amounts` of an optional column; one that is all blank (or absent) is not parsed at all."""
+    if column.null_count == len(column):
+        return np.zeros(len(column), dtype=np.int64), np.zeros(len(column), dtype=bool), {}
+    return parse_amounts(column, **bounds)
 
 
 def normalise_records(
@@ -402,10 +434,15 @@ def normalise_records(
     n = len(table)
     problems: dict[int, Problem] = {p.row: Problem(p.column, Text(p.message_zh, p.message_en)) for p in table.problems}
     columns = {name: as_arrow(table.column(name)) for name in RECORD_COLUMNS}
-    for name in REQUIRED_RECORD_COLUMNS:
-        if columns[name].null_count:
+    given = {name: pc.is_valid(columns[name]).to_numpy(zero_copy_only=False) for name in LENGTH_COLUMNS}
+    for name in _REQUIRED_CELLS:
+        if name == "hours":
+            missing = np.flatnonzero(~(given["hours"] | given["minutes"]))
+        elif columns[name].null_count:
             missing = np.flatnonzero(~pc.is_valid(columns[name]).to_numpy(zero_copy_only=False))
-            _note(problems, missing, Problem(name, Text(f"{name} 为空", f"{name} is empty")))
+        else:
+            continue
+        _note(problems, missing, Problem(name, Text(f"{name} 为空", f"{name} is empty")))
     repeats = duplicate_rows(table) if duplicates is None else duplicates
     _note(problems, list(repeats), lambda row: repeats[row])
 
@@ -414,12 +451,17 @@ def normalise_records(
     subject_names = {name: subjects.index(code) for name, code in _alias_map(catalog.entries("subjects")).items()}
     subject = _interpret(columns["subject"], choice(subject_names, "subject"), -1, "subject", problems, np.int8)
     bound = record_bound(max_record_amount)  # hours and credits above it are invalid (inputs/bounds.py)
+    _note(problems, np.flatnonzero(given["hours"] & given["minutes"]), _BOTH_LENGTHS)
     hours, _, failures = parse_amounts(columns["hours"], maximum=bound, scale=FINE)
     _note(problems, list(failures), lambda row: _problem("hours", failures[row]))
-    _note(problems, np.flatnonzero(hours <= 0), lambda row: _not_positive(columns["hours"][row].as_py()))
+    _note(problems, np.flatnonzero(given["hours"] & (hours <= 0)), lambda row: _not_positive(columns["hours"][row].as_py()))
+    minutes, _, failures = _amounts(columns["minutes"], maximum=minutes_bound(bound))
+    _note(problems, list(failures), lambda row: _problem("minutes", failures[row]))
+    _note(problems, np.flatnonzero(given["minutes"] & (minutes <= 0)), lambda row: _no_minutes(columns["minutes"][row].as_py()))
+    minutes = np.where(given["minutes"] & ~given["hours"], minutes, -1)
     timestamp, year, day, _, failures = parse_instants(columns["completed_at"])
     _note(problems, list(failures), lambda row: _problem("completed_at", failures[row]))
-    credits, has_credits, failures = parse_amounts(columns["credits"], maximum=bound, scale=FINE)
+    credits, has_credits, failures = _amounts(columns["credits"], maximum=bound, scale=FINE)
     _note(problems, list(failures), lambda row: _problem("credits", failures[row]))
     _note(problems, np.flatnonzero(has_credits & (credits < 0)), lambda row: _negative_credits(columns["credits"][row].as_py()))
     credits = np.where(has_credits, credits, -1)
@@ -467,6 +509,7 @@ def normalise_records(
         approved=approved.astype(bool),
         kind=kind,
         credits=credits,
+        minutes=minutes,
         invalid=invalid,
         problems=problems,
         subjects=subjects,
@@ -474,11 +517,25 @@ def normalise_records(
         topics=topics,
         courses=tuple(c if c is not None else "" for c in courses),
         kinds=kinds,
+        bound=bound,
     )
 
 
 def _negative_credits(text: str | None) -> Problem:
     return Problem("credits", Text(f"credits：数值应不小于 0，实际为 {text!r}", f"credits: expected an amount >= 0, got {text!r}"))
+
+
+_BOTH_LENGTHS = Problem(
+    "minutes",
+    Text(
+        "hours 与 minutes 只能填写一项：记录的时长以学时或以分钟给出，不能两者都有",
+        "hours and minutes are both given: a record gives its length in hours or in minutes, not both",
+    ),
+)
+
+
+def _no_minutes(text: str | None) -> Problem:
+    return Problem("minutes", Text(f"minutes：分钟数应大于 0，实际为 {text!r}", f"minutes: expected minutes > 0, got {text!r}"))
 
 
 def _not_positive(text: str | None) -> Problem:

@@ -31,6 +31,7 @@ class CompiledPolicies:
     multiplier: np.ndarray  # int64 [profile], hundredths
     needs_approval: np.ndarray  # bool [profile]
     daily_cap: np.ndarray  # int64 [profile], hundredths, -1 for none
+    minutes_per_hour: np.ndarray  # int64 [profile], hundredths of a minute that make one hour
     listed_course: np.ndarray  # int32 [profile, listed code], index into `listed`, -1 when not listed for it
     listed: tuple[ListedCourse, ...]
     listed_codes: tuple[str, ...]
@@ -126,6 +127,7 @@ def compile_policies(rules: RuleSet, profiles: tuple[Profile, ...], records: Rec
         multiplier=np.array([policy.teacher_multiplier for policy in policies], dtype=np.int64),
         needs_approval=np.array([policy.declared_requires_approval for policy in policies], dtype=bool),
         daily_cap=np.array([-1 if policy.declared_cap is None else policy.declared_cap for policy in policies], dtype=np.int64),
+        minutes_per_hour=np.array([policy.minutes_per_hour for policy in policies], dtype=np.int64),
         listed_course=listed_course,
         listed=tuple(courses),
         listed_codes=listed_codes,

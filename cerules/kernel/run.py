@@ -22,6 +22,7 @@ from .compile import CompiledPolicies, compile_policies
 from .decide import Records, Tables, course_notes, decide
 from .grouping import group_persons
 from .ledger import Ledger
+from .minutes import convert_minutes
 
 
 def lookup(keys: np.ndarray, values: pa.Array) -> np.ndarray:
@@ -42,6 +43,7 @@ def evaluate_columns(rules: RuleSet, persons: PersonColumns, records: RecordColu
     if person_index is None:
         person_index = lookup(persons.person_id, records.person_id)
     person_profile = persons.profile if len(persons) else np.zeros(0, dtype=np.int32)
+    records = convert_minutes(records, compiled.minutes_per_hour, person_index, person_profile)  # first: lists, caps and repeats see hours
     listed, subject, hours, topic = _apply_course_lists(compiled, records, person_index, person_profile)
     id_data, id_offsets = utf8_buffers(as_arrow(records.record_id))
     columns = Records(
