@@ -21,6 +21,7 @@ from cerules.render.csv import to_csv, write_csv_stream
 from cerules.render.json import to_json, write_json_stream
 from tests.plugin_helpers import city_layer, department_layer, layer_plugin
 from tests.strategies import cohorts
+from tests.test_windows import WINDOWED, cohorts_over_years, rules_with
 
 PLUGINS = [
     layer_plugin("cerules-qingdao", city_layer("qingdao", "370200", '[public]\nplatforms = { value = ["qdjxjy"], citation = "QD" }\n')),
@@ -62,6 +63,19 @@ def test_batch_and_explain_agree_on_every_number_and_disposition(rules_with_plug
     for person in people:
         own = [r for r in records if r["person_id"] == person["person_id"]]
         explained[person["person_id"]] = cerules.evaluate_person(rules_with_plugins, person, own).to_dict("en")
+    assert {p["person_id"]: p for p in document["people"]} == explained
+
+
+@SETTINGS
+@given(cohorts_over_years(max_records=30), st.integers(min_value=1, max_value=8))
+def test_batch_and_explain_agree_over_windows_and_several_years(cohort, chunk_records):
+    people, records = cohort
+    rules = rules_with(WINDOWED)
+    document = json.loads(json_stream(ChunkedRun(rules, people, records, chunk_records=chunk_records)))
+    explained = {}
+    for person in people:
+        own = [r for r in records if r["person_id"] == person["person_id"]]
+        explained[person["person_id"]] = cerules.evaluate_person(rules, person, own).to_dict("en")
     assert {p["person_id"]: p for p in document["people"]} == explained
 
 

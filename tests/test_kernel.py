@@ -85,8 +85,9 @@ def decide_plainly(ledger: Ledger) -> dict[str, Any]:
             reason[i] = R.UNKNOWN_PERSON
         else:
             p, s = persons.profile[who], ledger.subject[i]
-            if records.year[i] != ledger.year:
-                reason[i] = R.OUT_OF_YEAR
+            outside = _outside_every_window(compiled, ledger.year, p, s, int(records.day[i]))
+            if outside is not None:
+                reason[i] = outside
             elif records.day[i] > compiled.deadline[p, s]:
                 reason[i] = R.PAST_DEADLINE
             elif records.declared[i] and not records.approved[i] and compiled.needs_approval[p]:
@@ -107,14 +108,19 @@ def decide_plainly(ledger: Ledger) -> dict[str, Any]:
         own = [i for i in range(n) if ledger.person_index[i] == who]
         eligible = sorted((i for i in own if reason[i] == R.CREDITED), key=lambda i: (records.timestamp[i], record_id[i].encode()))
         rank = {i: k for k, i in enumerate(eligible)}
-        course = {i: (records.course[i], ledger.subject[i]) if records.course[i] >= 0 else None for i in eligible}
-        cap = compiled.daily_cap[p] * (FINE // SCALE) if compiled.daily_cap[p] >= 0 else None
-        capped = {i for i in eligible if records.declared[i] and cap is not None}
+        # A course repeats within a (Shanghai) year; each cap counts its records.
+        course = {i: (records.course[i], ledger.subject[i], records.year[i]) if records.course[i] >= 0 else None for i in eligible}
+        caps = [c * (FINE // SCALE) for c in (compiled.declared_cap[p], compiled.general_cap[p])]
+        general = compiled.general_counts[p]  # [declared, online, subject]
+        under = (
+            {i for i in eligible if records.declared[i] and caps[0] >= 0},
+            {i for i in eligible if caps[1] >= 0 and general[int(records.declared[i]), int(records.online[i]), ledger.subject[i]]},
+        )
 
         # Set aside what another record of the course is sure to beat, until nothing more is.
         alive = set(eligible)
         while True:
-            share = _after_cap(eligible, alive, capped, cap, gross, records.day, course)
+            share = _after_cap(eligible, alive, under, caps, gross, records.day, course)
             aside = {j for j in alive if course[j] is not None and any(
                 i != j and i in alive and course[i] == course[j] and (share[i] > gross[j] or (share[i] == gross[j] and rank[i] < rank[j]))
                 for i in alive)}  # fmt: skip
@@ -137,7 +143,9 @@ def decide_plainly(ledger: Ledger) -> dict[str, Any]:
             if worth[i] <= 0:
                 continue
             for r in range(n_requirements):
-                if ledger.subject[i] != compiled.requirement_subject[r] or compiled.required[p, r] == NOT_APPLICABLE:
+                if not compiled.count_subject[p, r, ledger.subject[i]] or compiled.required[p, r] == NOT_APPLICABLE:
+                    continue
+                if not compiled.window_first[p, r] <= records.day[i] <= compiled.window_last[p, r]:
                     continue
                 if not compiled.count_topic[p, r, ledger.topic[i]] or not compiled.count_kind[p, r, records.kind[i]]:
                     continue
@@ -163,22 +171,42 @@ def decide_plainly(ledger: Ledger) -> dict[str, Any]:
     return {"reason": reason, "credited": credited, "achieved": achieved, "met": met, "compliant": met.all(axis=1)}
 
 
+def _outside_every_window(compiled: CompiledPolicies, year: int, p: int, s: int, day: int) -> int | None:
+    """A record's reason when its day is in no window of the requirements its subject counts towards
+    (the evaluated year when there are none): out_of_year when they span just that year."""
+    windows = [
+        (compiled.window_first[p, r], compiled.window_last[p, r])
+        for r in range(len(compiled.requirement_ids))
+        if compiled.required[p, r] != NOT_APPLICABLE and compiled.count_subject[p, r, s] and not compiled.sum_of[p, r].any()
+    ] or [(dt.date(year, 1, 1).toordinal(), dt.date(year, 12, 31).toordinal())]
+    if any(first <= day <= last for first, last in windows):
+        return None
+    spanned = (min(first for first, _ in windows), max(last for _, last in windows))
+    return R.OUT_OF_YEAR if spanned == (dt.date(year, 1, 1).toordinal(), dt.date(year, 12, 31).toordinal()) else R.OUT_OF_WINDOW
+
+
 def _after_cap(
-    eligible: list[int], alive: set[int], capped: set[int], cap: int | None, gross: np.ndarray, day: np.ndarray, course: dict[int, Any]
-) -> dict[int, int]:
-    """Each day's cap in completion order (`eligible` is in it), a record's share figured without
-    the claims of its own course's other records."""
-    share = {}
+    eligible: list[int], alive: set[int], under: tuple[set[int], set[int]], caps: list[int], gross: np.ndarray, day: np.ndarray,
+    course: dict[int, Any],
+) -> dict[int, int]:  # fmt: skip
+    """Each day's caps in completion order (`eligible` is in it): a record's share is the least of its
+    hours and what each cap over it leaves, figured without the claims of its own course's other
+    records; a record claims of each cap its hours as the other cap leaves them."""
+    share, claim = {}, ({}, {})
     for k, i in enumerate(eligible):
-        if i not in capped:
-            share[i] = gross[i]
-            continue
-        earlier = sum(
-            gross[j]
-            for j in eligible[:k]
-            if j in alive and j in capped and day[j] == day[i] and (course[i] is None or course[j] != course[i])
-        )
-        share[i] = min(gross[i], max(cap - earlier, 0))
+        left = [None, None]
+        for c in (0, 1):
+            if i in under[c]:
+                earlier = sum(
+                    claim[c][j]
+                    for j in eligible[:k]
+                    if j in alive and j in under[c] and day[j] == day[i] and (course[i] is None or course[j] != course[i])
+                )
+                left[c] = caps[c] - earlier
+        share[i] = max(min([gross[i], *(room for room in left if room is not None)]), 0)
+        for c in (0, 1):
+            other = left[1 - c]
+            claim[c][i] = gross[i] if other is None else max(min(gross[i], other), 0)
     return share
 
 
@@ -273,8 +301,8 @@ def test_requirement_bits_beyond_the_first_word_are_kept():
     n_requirements = 70
     count_topic = np.ones((1, n_requirements, 2), dtype=bool)
     count_kind = np.ones((1, n_requirements, 1), dtype=bool)
-    subject = np.array([r % 2 for r in range(n_requirements)])
-    words = compiling._counts_towards(subject, count_topic, count_kind, 2)
+    count_subject = np.array([[[r % 2 == 0, r % 2 == 1] for r in range(n_requirements)]])
+    words = compiling._counts_towards(count_subject, count_topic, count_kind)
     assert words.shape == (1, 2, 2, 1, 2)
     bits = [r for r in range(n_requirements) if words[0, 1, 0, 0, r // 64] >> np.uint64(r % 64) & np.uint64(1)]
     assert bits == [r for r in range(n_requirements) if r % 2 == 1]

@@ -19,6 +19,7 @@ from ..kernel.ledger import Ledger, counts
 from ..render.html import person_html
 from ..render.labels import layer_name as _layer_name
 from ..rules.model import Profile, Provenance, Text
+from ..rules.ruleset import Policy, Window
 from ..rules.schema import parameter_for, unit_name
 
 
@@ -33,6 +34,10 @@ class RequirementOutcome:
     credited: int  # hundredths
     met: bool
     provenance: Provenance
+    window: Window | None = None
+    """The years it counts over, when not the evaluated calendar year."""
+    window_provenance: Provenance | None = None
+    """Who set that window."""
 
     @property
     def shortfall(self) -> int:
@@ -144,6 +149,8 @@ class PersonResult:
                 f"{mark} {r.label.in_lang(lang)} ({r.id}): {format_amount(r.credited)} / {format_amount(r.required)} "
                 f"{_unit(r.unit, lang)} — {_provenance(r.provenance, lang)}"
             )
+            if r.window is not None:
+                lines.append(f"    {_cited(window_words(r.window), r.window_provenance).in_lang(lang)}")
         lines.append("")
         for rec in self.records:
             status = ("已认定" if rec.status == "credited" else "未认定") if lang == "zh" else rec.status
@@ -187,6 +194,7 @@ def person_result(ledger: Ledger, person: int) -> PersonResult:
         if ledger.required[person, r] == NOT_APPLICABLE:
             continue
         found = next(q for q in policy.requirements if q.id == requirement_id)
+        window = found.window if found.window is not None and found.window != Window.of(ledger.year) else None
         requirements.append(
             RequirementOutcome(
                 id=requirement_id,
@@ -196,6 +204,8 @@ def person_result(ledger: Ledger, person: int) -> PersonResult:
                 credited=int(ledger.achieved[person, r]),
                 met=bool(ledger.met[person, r]),
                 provenance=found.provenance,
+                window=window,
+                window_provenance=found.window_provenance if window is not None else None,
             )
         )
     positions = ledger.record_positions(person)
@@ -262,6 +272,8 @@ def _record_message(ledger: Ledger, position: int, code: int) -> Text:
             f"完成于 {day}（北京时间），不属于 {ledger.year} 年度",
             f"completed on {day} (Asia/Shanghai), not in {ledger.year}",
         )
+    if code == R.OUT_OF_WINDOW:
+        return _outside_windows(ledger, position, policy, subject)
     if code == R.PAST_DEADLINE:
         day = dt.date.fromordinal(int(rec.day[position])).isoformat()
         path = f"{subject}.deadline"
@@ -287,17 +299,21 @@ def _record_message(ledger: Ledger, position: int, code: int) -> Text:
         course = rec.courses[int(rec.course[position])]
         return Text(f"课程 {course} 已由记录 {kept} 认定", f"course {course} was already credited by record {kept}")
     if code == R.CAP_EXCEEDED:
-        cap = policy.values.get("declared.max_hours_per_day")
         day = dt.date.fromordinal(int(rec.day[position])).isoformat()
         hours, credited = format_amount(int(ledger.hours[position])), format_amount(int(ledger.credited[position]))
-        text = parameter_for("declared.max_hours_per_day").words(day=day, cap=cap.value if cap else "", hours=hours, credited=credited)
-        return _cited(text, cap)
+        texts = []
+        for path in _caps_reached(ledger, position, policy):
+            cap = policy.values.get(path)
+            texts.append(_cited(parameter_for(path).words(day=day, cap=cap.value if cap else "", hours=hours, credited=credited), cap))
+        return Text("；".join(t.zh for t in texts), "; ".join(t.en for t in texts))
     doubled = bool(rec.teacher[position] and rec.quality[position])
     if doubled and ledger.credited[position] != ledger.hours[position]:
         factor = policy.values["quality_course.teacher_multiplier"]
         return _cited(parameter_for("quality_course.teacher_multiplier").words(factor=factor.value), factor)
     amount = format_amount(int(ledger.credited[position]))
     text = Text(f"计入{_subject(ledger, subject).zh} {amount} 学时", f"{amount} hours count towards {subject} subjects")
+    if rec.year[position] != ledger.year:
+        text = _counted_in_windows(ledger, position, policy, amount)
     if rec.credits[position] >= 0:
         credits = format_amount(fine_to_hundredths(int(rec.credits[position])))
         kind = rec.kinds[int(rec.kind[position])]
@@ -306,9 +322,10 @@ def _record_message(ledger: Ledger, position: int, code: int) -> Text:
 
 
 def _cited(text: Text, resolved: Any) -> Text:
+    """A message with the citation of the value behind it (a resolved value, or a provenance)."""
     if resolved is None:
         return text
-    p = resolved.provenance
+    p = resolved if isinstance(resolved, Provenance) else resolved.provenance
     return Text(f"{text.zh}（{_provenance(p, 'zh')}）", f"{text.en} ({_provenance(p, 'en')})")
 
 
@@ -322,3 +339,75 @@ def _kept_course_record(ledger: Ledger, position: int) -> str:
     mine = ledger.record_positions(int(ledger.person_index[position]))
     kept = mine[(rec.course[mine] == rec.course[position]) & ledger.status_credited[mine]]
     return str(rec.record_id_at(int(kept[0]))) if len(kept) else "?"
+
+
+def window_words(window: Window) -> Text:
+    """A requirement's window as the schema words it (`计算期 2019-01-01 至 2023-12-31（北京时间），共 5 年`)."""
+    return parameter_for("<requirement>.window_years").words(first=window.first_day, last=window.last_day, years=window.years)
+
+
+def _windows_of(ledger: Ledger, position: int, policy: Policy) -> list[tuple[Text, Window, Provenance | None, bool]]:
+    """The requirements a record's subject counts towards (not sums of others): each one's label,
+    window, who set the window, and whether the record's day is in it and its topic and kind count."""
+    rec, compiled = ledger.records, ledger.compiled
+    p, s, day = int(ledger.persons.profile[int(ledger.person_index[position])]), int(ledger.subject[position]), int(rec.day[position])
+    found = []
+    for r, requirement_id in enumerate(compiled.requirement_ids):
+        if compiled.required[p, r] == NOT_APPLICABLE or not compiled.count_subject[p, r, s] or compiled.sum_of[p, r].any():
+            continue
+        requirement = next(q for q in policy.requirements if q.id == requirement_id)
+        inside = compiled.window_first[p, r] <= day <= compiled.window_last[p, r]
+        counts_here = bool(compiled.count_topic[p, r, ledger.topic[position]] and compiled.count_kind[p, r, rec.kind[position]])
+        window = requirement.window or Window.of(ledger.year)
+        found.append((requirement.label, window, requirement.window_provenance, inside and counts_here))
+    return found
+
+
+def _outside_windows(ledger: Ledger, position: int, policy: Policy, subject: str) -> Text:
+    """An `out_of_window` record: its day, and the windows of the requirements its subject counts towards."""
+    day = dt.date.fromordinal(int(ledger.records.day[position])).isoformat()
+    parts = []
+    for label, window, provenance, _ in _windows_of(ledger, position, policy):
+        words = window_words(window) if window != Window.of(ledger.year) else Text(f"{ledger.year} 年度", f"the year {ledger.year}")
+        parts.append(_cited(Text(f"{label.zh}：{words.zh}", f"{label.en}: {words.en}"), provenance))
+    name = _subject(ledger, subject)
+    return Text(
+        f"完成于 {day}（北京时间），不在{name.zh}学习所计入的任何要求的计算期内：" + "；".join(t.zh for t in parts),
+        f"completed on {day} (Asia/Shanghai), outside the window of every requirement {name.en} records count towards: "
+        + "; ".join(t.en for t in parts),
+    )
+
+
+def _counted_in_windows(ledger: Ledger, position: int, policy: Policy, amount: str) -> Text:
+    """A credited record of another year than the evaluated one: the requirements whose window holds it."""
+    day = dt.date.fromordinal(int(ledger.records.day[position])).isoformat()
+    labels = [label for label, _, _, counted in _windows_of(ledger, position, policy) if counted]
+    towards = Text("、".join(label.zh for label in labels), ", ".join(label.en for label in labels)) if labels else Text("", "")
+    return Text(
+        f"计入{towards.zh} {amount} 学时（完成于 {day}（北京时间），不在 {ledger.year} 年度内，只计入计算期包含该日的要求）",
+        f"{amount} hours count towards {towards.en or 'no requirement'} (completed on {day} (Asia/Shanghai), outside "
+        f"{ledger.year}: only requirements whose window holds that day count it)",
+    )
+
+
+def _caps_reached(ledger: Ledger, position: int, policy: Policy) -> list[str]:
+    """The daily caps that cut a record: those over it whose day its person's records under them
+    filled (to the rounding of each record's hours shown); every cap over it when that cannot be told."""
+    rec = ledger.records
+    subjects = rec.subjects
+    mine = ledger.record_positions(int(ledger.person_index[position]))
+    same_day = mine[rec.day[mine] == rec.day[position]]
+
+    def under(path: str, i: int) -> bool:
+        if path == "declared.max_hours_per_day":
+            return bool(rec.declared[i])
+        return policy.daily_cap_applies(bool(rec.declared[i]), bool(rec.online[i]), subjects[int(ledger.subject[i])])
+
+    caps = {"declared.max_hours_per_day": policy.declared_cap, "daily_cap.max_hours": policy.daily_cap}
+    over = [path for path, cap in caps.items() if cap is not None and under(path, position)]
+    reached = []
+    for path in over:
+        counted = [int(i) for i in same_day if under(path, int(i))]
+        if sum(int(ledger.credited[i]) for i in counted) + len(counted) // 2 >= caps[path]:
+            reached.append(path)
+    return reached or over

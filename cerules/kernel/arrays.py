@@ -1,5 +1,6 @@
 """The compiled kernel's inputs and outputs: named tuples of arrays, which numba reads as plainly
-as separate arguments (`decide.decide` takes the first three and gives back the last)."""
+as separate arguments (`decide.decide` takes the records, persons, tables and notes, and gives
+back the outcome)."""
 
 from __future__ import annotations
 
@@ -47,19 +48,26 @@ class Persons(NamedTuple):
 
 
 class Tables(NamedTuple):
-    """The compiled policies' tables, indexed by profile (`compile.CompiledPolicies`), and the year's days."""
+    """The compiled policies' tables, indexed by profile (`compile.CompiledPolicies`), and which year each day is in."""
 
-    first_day: int  # ordinal of 1 January
-    last_day: int  # ordinal of 31 December
+    span_first: np.ndarray  # int32 [profile, subject]: first day (ordinal) of the union of the windows it counts towards
+    span_last: np.ndarray  # int32 [profile, subject]: last day of that union (the calendar year when it counts towards none)
+    outside: np.ndarray  # int8 [profile, subject]: a record outside the span is out_of_year (the span is the year) or out_of_window
+    year_of_day: np.ndarray  # int16 [day - first_day]: index of a day's year among the spans' years; empty when they are one year
+    first_day: int  # ordinal of the first day of `year_of_day` (1 January of the spans' first year)
     platform_ok: np.ndarray  # bool [profile, subject, platform]
     topic_ok: np.ndarray  # bool [profile, subject, topic]
     deadline: np.ndarray  # int32 [profile, subject], last counting day
     listed_only: np.ndarray  # bool [profile, subject]
     multiplier: np.ndarray  # int64 [profile], hundredths
     needs_approval: np.ndarray  # bool [profile]
-    daily_cap: np.ndarray  # int64 [profile], FINE units, -1 for none
+    declared_cap: np.ndarray  # int64 [profile], FINE units a day of declared hours, -1 for none
+    general_cap: np.ndarray  # int64 [profile], FINE units a day of the learning `general_counts` names, -1 for none
+    general_counts: np.ndarray  # bool [profile, declared, online, subject]: the general cap counts such a record
     counts_towards: np.ndarray  # uint64 [profile, subject, topic, kind, word]: bit r of word r // 64 for requirement r
-    plain: np.ndarray  # bool [profile]: records count by subject alone, towards requirements in hours
+    window_bits: np.ndarray  # uint64 [profile, year, word]: the requirements whose window holds the year
+    windowed: np.ndarray  # bool [profile]: its requirements count over different windows (a record's year is checked per requirement)
+    plain: np.ndarray  # bool [profile]: records count by subject alone, towards requirements in hours, over one window
     plain_towards: np.ndarray  # uint64 [profile, 2, word]
     in_hours: np.ndarray  # bool [requirement]
     hours_per_credit: np.ndarray  # int64 [profile, requirement], 0 when no conversion
@@ -80,7 +88,25 @@ class Outcome(NamedTuple):
     compliant: np.ndarray  # bool [person]
 
 
-def course_notes(keys: int) -> np.ndarray:
-    """Each thread's note, per course and subject, of the last person seen taking it (for `decide`)."""
+NOTED = 1024
+"""Courses a person's records may name for repeats to be told by a note (`course_notes`); a
+person with more has their records settled (`decide.settle`) whether any course repeats or not."""
+
+
+class Notes(NamedTuple):
+    """Each thread's scratch for telling whether a person repeats a course: the course keys of
+    the person's records, and a small hash table of them whose slots are marked by the person."""
+
+    keys: np.ndarray  # int64 [thread, NOTED]
+    slots: np.ndarray  # int64 [thread, 2 × NOTED]
+    marks: np.ndarray  # int32 [thread, 2 × NOTED]: the person (+1) whose key a slot holds
+
+
+def course_notes() -> Notes:
+    """Each thread's notes (for `decide`)."""
     threads = numba.config.NUMBA_NUM_THREADS  # type: ignore[attr-defined]
-    return np.zeros((threads, keys), dtype=np.int32)
+    return Notes(
+        np.zeros((threads, NOTED), dtype=np.int64),
+        np.zeros((threads, 2 * NOTED), dtype=np.int64),
+        np.zeros((threads, 2 * NOTED), dtype=np.int32),
+    )

@@ -1,23 +1,26 @@
 """The compiled heart of the kernel: every record decided, one person at a time, in one pass.
 
 Policies are compiled per profile into small tables beforehand (`compile.compile_policies`);
-here each person's records are visited together, so repeated courses and the daily cap are
+here each person's records are visited together, so repeated courses and the daily caps are
 settled among a handful of records with no global sort (`settle`), and people are spread over the
 machine's cores. Input already grouped by person (the usual export) is read in place; otherwise
 a linear counting sort gathers each person's records first (`grouping`). numba compiles this
 module to machine code the first time it runs and caches the result.
 
-The kernel takes three typed structures (named tuples of arrays, `arrays`): the records' columns,
-the persons' grouping, the compiled tables, and gives back the outcome. Reason codes are
-`reasons`' module constants, which numba compiles in. Every function the kernel calls is in this
-module: numba caches a function's machine code with its callees compiled in, and notices changes
-to the function's own file only.
+The kernel takes four typed structures (named tuples of arrays, `arrays`): the records' columns,
+the persons' grouping, the compiled tables and each thread's notes, and gives back the outcome.
+Reason codes are `reasons`' module constants, which numba compiles in. Every function the kernel
+calls is in this module: numba caches a function's machine code with its callees compiled in, and
+notices changes to the function's own file only.
 
-Why it is written the way it is (each measured on 20 million records, benchmarks/README.md):
+Why it is written the way it is (each measured on millions of records, benchmarks/README.md):
 the hot loop reads each record's columns once, in storage order; a person's running sums stay in
-registers when their profile counts records by subject alone (`plain`), since adding each record
-to each requirement in memory cost a third of the time; repeated courses are noticed by a note
-per course instead of comparing each record with the person's others.
+registers when their profile counts records by subject alone over one window (`plain`), since
+adding each record to each requirement in memory cost a third of the time; a record's year is
+checked against each requirement's window only for a profile whose requirements count over
+different windows (`windowed`); repeated courses are told after the person's records are read,
+from their course keys in a small table of the person's own, instead of comparing each record
+with the person's others or looking each course up in a note of every course while reading.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ import numpy as np
 from numba import get_thread_id, njit, prange
 
 from ..base.hours import FINE, SCALE
-from .arrays import NOT_APPLICABLE, Outcome, Persons, Records, Tables, course_notes
+from .arrays import NOT_APPLICABLE, NOTED, Notes, Outcome, Persons, Records, Tables, course_notes
 from .reasons import (
     CAP_EXCEEDED,
     COURSE_NOT_ACCEPTED,
@@ -34,18 +37,18 @@ from .reasons import (
     DUPLICATE_COURSE,
     INVALID_RECORD,
     NOT_APPROVED,
-    OUT_OF_YEAR,
     PAST_DEADLINE,
     PLATFORM_NOT_ACCEPTED,
     TOPIC_NOT_ACCEPTED,
     UNKNOWN_PERSON,
 )
 
-__all__ = ["NOT_APPLICABLE", "Outcome", "Persons", "Records", "Tables", "course_notes", "decide"]
+__all__ = ["NOT_APPLICABLE", "Notes", "Outcome", "Persons", "Records", "Tables", "course_notes", "decide"]
 
 _PER_HUNDREDTH = FINE // SCALE  # FINE units in a hundredth
 _HALF = _PER_HUNDREDTH // 2  # rounding half up to hundredths
-_FEW = 16  # declarations a person may have for the cap to be settled in place (pairwise), without `settle`
+_FEW = 16  # records under a cap a person may have for it to be settled in place (pairwise), without `settle`
+_UNCAPPED = 2**62  # what a cap that does not count a record leaves it: more than any hours
 
 
 @njit(cache=True, inline="always")
@@ -56,11 +59,34 @@ def _gross(records: Records, tables: Tables, i: int, p: int) -> int:
 
 
 @njit(cache=True, inline="always")
-def _count(achieved: np.ndarray, tables: Tables, who: int, p: int, mask: np.ndarray, amount: int, credits: int) -> None:
-    """Add a credited record to the requirements it counts towards (`mask`: their bits): its hours,
-    or its credits (scaled to what a cap left), or its hours converted to credits, in FINE units."""
+def _year(tables: Tables, day: int) -> int:
+    """Index of a day's year among the years the spans hold (0 when they hold one)."""
+    if tables.year_of_day.shape[0] == 0:
+        return 0
+    return np.int64(tables.year_of_day[day - tables.first_day])
+
+
+@njit(cache=True, inline="always")
+def _course_key(tables: Tables, course: int, s: int, y: int) -> int:
+    """A repeated course is one of the same course, subject and year (docs/decisions.md, "Counting")."""
+    return (course * tables.deadline.shape[1] + s) * tables.window_bits.shape[1] + y
+
+
+@njit(cache=True, inline="always")
+def _in_general(records: Records, tables: Tables, i: int, p: int, s: int) -> bool:
+    """Does the general daily cap count record i (by its source, mode and subject)?"""
+    return tables.general_cap[p] >= 0 and tables.general_counts[p, 1 if records.declared[i] else 0, 1 if records.online[i] else 0, s]
+
+
+@njit(cache=True, inline="always")
+def _count(
+    achieved: np.ndarray, tables: Tables, who: int, p: int, mask: np.ndarray, window: np.ndarray, windowed: bool, amount: int, credits: int
+) -> None:
+    """Add a credited record to the requirements it counts towards (`mask`: their bits, and when
+    `windowed` those whose window holds its year, `window`): its hours, or its credits (scaled to
+    what a cap left), or its hours converted to credits, in FINE units."""
     for w in range(mask.shape[0]):
-        bits = mask[w]
+        bits = mask[w] & window[w] if windowed else mask[w]
         r = w * 64
         while bits:
             if bits & np.uint64(1):
@@ -76,34 +102,57 @@ def _count(achieved: np.ndarray, tables: Tables, who: int, p: int, mask: np.ndar
 
 @njit(cache=True, inline="always")
 def _tally(
-    sums: tuple[int, int], plain: bool, achieved: np.ndarray, tables: Tables, who: int, p: int, s: int, t: int, k: int,
+    sums: tuple[int, int], plain: bool, achieved: np.ndarray, tables: Tables, who: int, p: int, s: int, y: int, t: int, k: int,
     amount: int, credits: int,
 ) -> tuple[int, int]:  # fmt: skip
-    """Count a credited record (subject s, topic t, kind k): for a `plain` profile into the person's
-    running sums per subject (registers), added to requirements once at the end; otherwise into
-    each requirement it counts towards."""
+    """Count a credited record (subject s, year y, topic t, kind k): for a `plain` profile into the
+    person's running sums per subject (registers), added to requirements once at the end; otherwise
+    into each requirement it counts towards."""
     if plain:
         return sums[0] + (amount if s == 0 else 0), sums[1] + (amount if s == 1 else 0)
-    _count(achieved, tables, who, p, tables.counts_towards[p, s, t, k], amount, credits)
+    _count(achieved, tables, who, p, tables.counts_towards[p, s, t, k], tables.window_bits[p, y], tables.windowed[p], amount, credits)
     return sums
 
 
+@njit(cache=True)
+def _repeats(keys: np.ndarray, slots: np.ndarray, marks: np.ndarray, n: int, mark: int) -> bool:
+    """Does any of the first n course keys repeat? A hash table of at least 2n slots, whose slots
+    the person's `mark` tells from the last person's (so it is never cleared)."""
+    bits = 4
+    while (1 << bits) < 2 * n:
+        bits += 1
+    wrap = (1 << bits) - 1
+    shift = np.uint64(64 - bits)
+    for m in range(n):
+        key = keys[m]
+        h = np.int64((np.uint64(key) * np.uint64(0x9E3779B97F4A7C15)) >> shift)
+        while marks[h] == mark:
+            if slots[h] == key:
+                return True
+            h = (h + 1) & wrap
+        marks[h] = mark
+        slots[h] = key
+    return False
+
+
 @njit(cache=True, parallel=True, error_model="numpy")
-def decide(records: Records, persons: Persons, tables: Tables, seen: np.ndarray) -> Outcome:
+def decide(records: Records, persons: Persons, tables: Tables, notes: Notes) -> Outcome:
     """Every record's reason and credited hundredths; every person's requirements, met or not.
 
     Person p's records are positions start[p] to stop[p] of `persons.order`, or of the input
     itself when `order` is empty (a span that is not `clean` also holds records of no person,
-    `strays`, decided first and passed over). `seen` (`course_notes`) is each thread's note of the
-    last person who took a course in a subject, which tells repeated courses without comparing records.
+    `strays`, decided first and passed over). `notes` (`course_notes`) is each thread's scratch
+    for telling repeated courses.
 
     Each person is settled in one visit of their records: the checks in the contract's documented
-    order, counting what each record is worth towards each requirement; only a person with a
-    repeated course, or with more declared hours than a day's cap, has repeats and the cap settled
-    together (`settle`) and their records counted again. Then each requirement's limit, the sums of
-    requirements, each total rounded once to hundredths, and whether each is met. Amounts are in
-    `FINE` units (ten-thousandths) until that rounding. A requirement that does not apply to a
-    profile counts nothing. `required` is given per person.
+    order (the first: is the record's day in the union of the windows of the requirements its
+    subject counts towards), counting what each record is worth towards each requirement whose
+    window holds its year; only a person with a repeated course, or with more hours under a daily
+    cap than a day's cap, has repeats and the caps settled together (`settle`) and their records
+    counted again. Then each requirement's limit, the sums of requirements, each total rounded once
+    to hundredths, and whether each is met. Amounts are in `FINE` units (ten-thousandths) until
+    that rounding. A requirement that does not apply to a profile counts nothing. `required` is
+    given per person.
     """
     n = records.person.shape[0]
     n_persons = persons.start.shape[0]
@@ -119,15 +168,15 @@ def decide(records: Records, persons: Persons, tables: Tables, seen: np.ndarray)
     for i in persons.strays:  # records of no known person
         reason[i] = INVALID_RECORD if records.invalid[i] else UNKNOWN_PERSON
         credited[i] = 0
-    n_subjects = tables.deadline.shape[1]
     for who in prange(n_persons):
         first, last, p = persons.start[who], persons.stop[who], persons.profile[who]
         check_person = direct and not persons.clean[who]
-        taken = seen[get_thread_id()]
-        stamp = who + 1
-        repeats = False
-        eligible = n_declared = declared_hours = 0
+        thread = get_thread_id()
+        keys = notes.keys[thread]
+        n_keys = 0
+        eligible = n_declared = declared_hours = n_general = general_hours = 0
         plain_profile = tables.plain[p]
+        general = tables.general_cap[p] >= 0
         per_subject = (0, 0)
         # 1. Each record on its own, counted at what it is worth.
         for k in range(first, last):
@@ -140,8 +189,8 @@ def decide(records: Records, persons: Persons, tables: Tables, seen: np.ndarray)
                 continue
             s = records.subject[i]
             day = records.day[i]
-            if day < tables.first_day or day > tables.last_day:
-                reason[i] = OUT_OF_YEAR
+            if day < tables.span_first[p, s] or day > tables.span_last[p, s]:
+                reason[i] = tables.outside[p, s]
             elif day > tables.deadline[p, s]:
                 reason[i] = PAST_DEADLINE
             elif records.declared[i] and not records.approved[i] and tables.needs_approval[p]:
@@ -156,31 +205,39 @@ def decide(records: Records, persons: Persons, tables: Tables, seen: np.ndarray)
                 reason[i] = CREDITED
                 gross = _gross(records, tables, i, p)
                 credited[i] = (gross + _HALF) // _PER_HUNDREDTH
+                y = _year(tables, day)
                 per_subject = _tally(
-                    per_subject, plain_profile, achieved, tables, who, p, s, records.topic[i], records.kind[i], gross, records.credits[i]
+                    per_subject, plain_profile, achieved, tables, who, p, s, y, records.topic[i], records.kind[i], gross, records.credits[i]
                 )
                 eligible += 1
                 if records.declared[i]:
                     n_declared += 1
                     declared_hours += gross
+                if general and _in_general(records, tables, i, p, s):
+                    n_general += 1
+                    general_hours += gross
                 course = records.course[i]
                 if course >= 0:
-                    key = course * n_subjects + s
-                    repeats |= taken[key] == stamp
-                    taken[key] = stamp
-        # 2. Repeated courses and the daily cap, settled together; then everything counted again.
-        cap = tables.daily_cap[p]
-        if repeats or (cap >= 0 and declared_hours > cap):
+                    if n_keys < NOTED:
+                        keys[n_keys] = _course_key(tables, course, s, y)
+                    n_keys += 1
+        # 2. Repeated courses and the daily caps, settled together; then everything counted again.
+        repeats = n_keys > NOTED or (n_keys > 1 and _repeats(keys, notes.slots[thread], notes.marks[thread], n_keys, who + 1))
+        over_declared = tables.declared_cap[p] >= 0 and declared_hours > tables.declared_cap[p]
+        over_general = general and general_hours > tables.general_cap[p]
+        if repeats or over_declared or over_general:
             achieved[who, :] = 0
-            if repeats or n_declared > _FEW:
+            if repeats or (over_declared and over_general) or (n_general if over_general else n_declared) > _FEW:
                 per_subject = _settle_person(
                     records, tables, persons, who, p, first, last, direct, check_person, eligible, reason, credited, achieved
                 )
-            else:
-                per_subject = _cap_in_place(records, tables, persons, who, p, first, last, direct, check_person, reason, credited, achieved)
-        if plain_profile:  # every requirement a plain profile's records count towards is in hours
-            _count(achieved, tables, who, p, tables.plain_towards[p, 0], per_subject[0], -1)
-            _count(achieved, tables, who, p, tables.plain_towards[p, 1], per_subject[1], -1)
+            else:  # one cap that a day may exceed, the other (if any) never reached: that one alone, in place
+                per_subject = _cap_in_place(
+                    records, tables, persons, who, p, first, last, direct, check_person, over_general, reason, credited, achieved
+                )
+        if plain_profile:  # every requirement a plain profile's records count towards is in hours, over one window
+            _count(achieved, tables, who, p, tables.plain_towards[p, 0], tables.plain_towards[p, 0], False, per_subject[0], -1)
+            _count(achieved, tables, who, p, tables.plain_towards[p, 1], tables.plain_towards[p, 1], False, per_subject[1], -1)
         # 3. Each requirement's limit, then the sums of requirements, then each total rounded once.
         for r in range(n_requirements):
             if tables.at_most[p, r] >= 0 and achieved[who, r] > tables.at_most[p, r]:
@@ -209,16 +266,23 @@ def decide(records: Records, persons: Persons, tables: Tables, seen: np.ndarray)
     return Outcome(reason, credited, person_required, achieved, met, compliant)
 
 
+@njit(cache=True, inline="always")
+def _under(records: Records, tables: Tables, i: int, p: int, general: bool) -> bool:
+    """Is record i under the general daily cap (`general`), or under the declared cap?"""
+    return _in_general(records, tables, i, p, records.subject[i]) if general else records.declared[i]
+
+
 @njit(cache=True)
 def _cap_in_place(
     records: Records, tables: Tables, persons: Persons, who: int, p: int, first: int, last: int, direct: bool, check_person: bool,
-    reason: np.ndarray, credited: np.ndarray, achieved: np.ndarray,
+    general: bool, reason: np.ndarray, credited: np.ndarray, achieved: np.ndarray,
 ) -> tuple[int, int]:  # fmt: skip
-    """The daily cap for a person with no repeated course and a few declarations: what `settle`
-    does, without gathering the records first (each declaration gets what the same day's earlier
-    ones leave of the cap). Counts the records again; returns the plain sums per subject."""
+    """One daily cap (the general one, or the declared one) for a person with no repeated course,
+    a few records under it, and no day that the other cap could limit: what `settle` does, without
+    gathering the records first (each record under the cap gets what the same day's earlier ones
+    leave of it). Counts the records again; returns the plain sums per subject."""
     order = persons.order
-    cap = tables.daily_cap[p]
+    cap = tables.general_cap[p] if general else tables.declared_cap[p]
     per_subject = (0, 0)
     plain_profile = tables.plain[p]
     for k in range(first, last):
@@ -227,11 +291,13 @@ def _cap_in_place(
             continue
         gross = _gross(records, tables, i, p)
         worth = gross
-        if records.declared[i]:
+        if _under(records, tables, i, p, general):
             before = 0
             for m in range(first, last):
                 j = m if direct else order[m]
-                if j == i or (check_person and records.person[j] != who) or not records.declared[j] or records.day[j] != records.day[i]:
+                if j == i or (check_person and records.person[j] != who) or records.day[j] != records.day[i]:
+                    continue
+                if not _under(records, tables, j, p, general):
                     continue
                 if (reason[j] == CREDITED or reason[j] == CAP_EXCEEDED) and earlier(
                     records.timestamp, records.id_data, records.id_offsets, j, i
@@ -243,8 +309,8 @@ def _cap_in_place(
         credited[i] = (worth + _HALF) // _PER_HUNDREDTH
         if worth > 0:
             per_subject = _tally(
-                per_subject, plain_profile, achieved, tables, who, p, records.subject[i], records.topic[i], records.kind[i],
-                worth, scaled_credits(records.credits[i], worth, gross),
+                per_subject, plain_profile, achieved, tables, who, p, records.subject[i], _year(tables, records.day[i]), records.topic[i],
+                records.kind[i], worth, scaled_credits(records.credits[i], worth, gross),
             )  # fmt: skip
     return per_subject
 
@@ -254,7 +320,7 @@ def _settle_person(
     records: Records, tables: Tables, persons: Persons, who: int, p: int, first: int, last: int, direct: bool, check_person: bool,
     eligible: int, reason: np.ndarray, credited: np.ndarray, achieved: np.ndarray,
 ) -> tuple[int, int]:  # fmt: skip
-    """Settle a person's repeated courses and daily cap (`settle`), write each record's
+    """Settle a person's repeated courses and daily caps (`settle`), write each record's
     reason and credited hundredths, and count the records again; returns the plain sums per subject."""
     order = persons.order
     positions = np.empty(eligible, dtype=np.int64)
@@ -266,19 +332,23 @@ def _settle_person(
         positions[m] = i
         m += 1
     positions = completion_order(positions, records.timestamp, records.id_data, records.id_offsets)
-    n_subjects = tables.deadline.shape[1]
     gross = np.empty(eligible, dtype=np.int64)
     declared = np.empty(eligible, dtype=np.bool_)
+    general = np.empty(eligible, dtype=np.bool_)
     day = np.empty(eligible, dtype=np.int32)
+    year = np.empty(eligible, dtype=np.int64)
     key = np.empty(eligible, dtype=np.int64)
     for m in range(eligible):
         i = positions[m]
+        s = records.subject[i]
         gross[m] = _gross(records, tables, i, p)
-        declared[m] = records.declared[i]
+        declared[m] = records.declared[i] and tables.declared_cap[p] >= 0
+        general[m] = _in_general(records, tables, i, p, s)
         day[m] = records.day[i]
+        year[m] = _year(tables, records.day[i])
         course = records.course[i]
-        key[m] = course * n_subjects + records.subject[i] if course >= 0 else -1
-    outcome, worth = settle(tables.daily_cap[p], gross, declared, day, key)
+        key[m] = _course_key(tables, course, s, year[m]) if course >= 0 else -1
+    outcome, worth = settle(tables.declared_cap[p], tables.general_cap[p], gross, declared, general, day, key)
     per_subject = (0, 0)
     plain_profile = tables.plain[p]
     for m in range(eligible):
@@ -287,21 +357,23 @@ def _settle_person(
         credited[i] = (worth[m] + _HALF) // _PER_HUNDREDTH
         if worth[m] > 0:
             per_subject = _tally(
-                per_subject, plain_profile, achieved, tables, who, p, records.subject[i], records.topic[i], records.kind[i],
+                per_subject, plain_profile, achieved, tables, who, p, records.subject[i], year[m], records.topic[i], records.kind[i],
                 worth[m], scaled_credits(records.credits[i], worth[m], gross[m]),
             )  # fmt: skip
     return per_subject
 
 
-# Repeated courses and the daily cap, settled together (docs/decisions.md, "Counting"): each day's
-# cap is filled in completion order by the day's declared records; a record that another of its
-# course is sure to beat after the cap is set aside and takes no part of any cap, which can only
-# leave more to others, so setting aside is repeated until nothing more is; of each course's
-# remaining records the one worth most after the cap is credited (then the earliest, then the
-# smallest id). A record's share of a cap is figured without its own course's other claims, which
-# it would replace rather than add to. Not "the combination worth most in total": that is a
-# partition problem, and its choice can move hours between subjects when a provider record is
-# added, which this never does (tests/test_counting.py).
+# Repeated courses and the daily caps, settled together (docs/decisions.md, "Counting"): each
+# day's caps are filled in completion order by the day's records under them (the declared cap by
+# declarations, the general cap by the learning it names); a record under both gets the least
+# either leaves, and claims of each cap its hours as the other leaves them. A record that another
+# of its course is sure to beat after the caps is set aside and takes no part of any cap, which
+# can only leave more to others, so setting aside is repeated until nothing more is; of each
+# course's remaining records the one worth most after the caps is credited (then the earliest,
+# then the smallest id). A record's share of a cap is figured without its own course's other
+# claims, which it would replace rather than add to. Not "the combination worth most in total":
+# that is a partition problem, and its choice can move hours between subjects when a record no
+# cap counts is added, which this never does (tests/test_counting.py, tests/test_daily_cap.py).
 
 
 @njit(cache=True, inline="always")
@@ -357,33 +429,42 @@ def completion_order(positions: np.ndarray, timestamp: np.ndarray, id_data: np.n
 
 
 @njit(cache=True)
-def _allocate(cap: int, gross: np.ndarray, capped: np.ndarray, day: np.ndarray, key: np.ndarray, alive: np.ndarray,
-              by_course: np.ndarray, worth: np.ndarray) -> None:  # fmt: skip
-    """Each living record's hours after the cap: a capped record gets what the day's earlier living
-    declarations of other courses leave of the cap; any other record its hours."""
+def _allocate(
+    declared_cap: int, general_cap: int, gross: np.ndarray, declared: np.ndarray, general: np.ndarray, day: np.ndarray,
+    group: np.ndarray, alive: np.ndarray, worth: np.ndarray,
+) -> None:  # fmt: skip
+    """Each record's hours after the caps, in completion order: the least of its hours and what
+    each cap that counts it leaves of its day, the claims of the day's earlier living records of
+    other courses taken off. A living record claims of each cap its hours as the other cap leaves
+    them (with one cap: its hours)."""
     n = gross.shape[0]
-    own = np.zeros(n, dtype=np.int64)  # the same day's earlier living declarations of the record's own course
-    running, previous_key, previous_day = 0, -1, -1
-    for m in range(n):
-        k = by_course[m]
-        if key[k] < 0:
-            continue
-        if key[k] != previous_key or day[k] != previous_day:
-            running, previous_key, previous_day = 0, key[k], day[k]
-        own[k] = running
-        if alive[k] and capped[k]:
-            running += gross[k]
-    day_total, current = 0, -1
-    for k in range(n):  # completion order
+    groups = 0
+    for k in range(n):
+        groups = max(groups, group[k] + 1)
+    own_day = np.full(groups, -1, dtype=np.int64)  # the day of each course's claims below
+    own_declared = np.zeros(groups, dtype=np.int64)  # that day's claims of the course's living records so far
+    own_general = np.zeros(groups, dtype=np.int64)
+    total_declared, total_general, current = 0, 0, -1
+    for k in range(n):
         if day[k] != current:
-            day_total, current = 0, day[k]
-        if not capped[k]:
-            worth[k] = gross[k]
-            continue
-        left = cap - (day_total - own[k])
-        worth[k] = min(gross[k], max(left, 0))
-        if alive[k]:
-            day_total += gross[k]
+            total_declared, total_general, current = 0, 0, day[k]
+        g = group[k]
+        mine_declared = mine_general = 0
+        if g >= 0 and own_day[g] == current:
+            mine_declared, mine_general = own_declared[g], own_general[g]
+        left_declared = declared_cap - (total_declared - mine_declared) if declared[k] else _UNCAPPED
+        left_general = general_cap - (total_general - mine_general) if general[k] else _UNCAPPED
+        worth[k] = max(min(gross[k], left_declared, left_general), 0)
+        if alive[k] and (declared[k] or general[k]):
+            claim_declared = max(min(gross[k], left_general), 0) if declared[k] else 0
+            claim_general = max(min(gross[k], left_declared), 0) if general[k] else 0
+            total_declared += claim_declared
+            total_general += claim_general
+            if g >= 0:
+                if own_day[g] != current:
+                    own_day[g], own_declared[g], own_general[g] = current, 0, 0
+                own_declared[g] += claim_declared
+                own_general[g] += claim_general
 
 
 @njit(cache=True)
@@ -420,20 +501,31 @@ def _set_aside(gross: np.ndarray, key: np.ndarray, alive: np.ndarray, by_course:
 
 
 @njit(cache=True)
-def settle(cap: int, gross: np.ndarray, declared: np.ndarray, day: np.ndarray, key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def settle(
+    declared_cap: int, general_cap: int, gross: np.ndarray, declared: np.ndarray, general: np.ndarray, day: np.ndarray, key: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
     """A person's records that passed every other check, in completion order: each one's reason
-    (credited, cut by the cap, or a repeated course) and the hours it is credited.
+    (credited, cut by a cap, or a repeated course) and the hours it is credited.
 
-    `gross`: hours before the cap (after multipliers), `declared`: under the daily `cap` (-1 for
-    none), `day`: the Shanghai calendar day, `key`: the course and subject (-1 for no course).
+    `gross`: hours before the caps (after multipliers); `declared`: under the daily `declared_cap`,
+    `general`: under the general daily `general_cap` (each -1 for none); `day`: the Shanghai
+    calendar day; `key`: the course, subject and year (-1 for no course).
     """
     n = gross.shape[0]
-    capped = declared & (cap >= 0)
     alive = np.ones(n, dtype=np.bool_)
     worth = np.empty(n, dtype=np.int64)
     by_course = np.argsort(key, kind="mergesort")  # stable: each course's records stay in completion order
+    group = np.full(n, -1, dtype=np.int64)  # each record's course, numbered
+    g, previous = -1, -1
+    for m in range(n):
+        k = by_course[m]
+        if key[k] >= 0:
+            if key[k] != previous:
+                g, previous = g + 1, key[k]
+            group[k] = g
+    declared, general = declared & (declared_cap >= 0), general & (general_cap >= 0)
     while True:
-        _allocate(cap, gross, capped, day, key, alive, by_course, worth)
+        _allocate(declared_cap, general_cap, gross, declared, general, day, group, alive, worth)
         if not _set_aside(gross, key, alive, by_course, worth):
             break
     reason = np.empty(n, dtype=np.int8)

@@ -1,8 +1,8 @@
 """Reason codes for records that are not (fully) credited, with their messages in zh and en.
 
 Codes are part of the data contract: they never change with the language, and new codes are
-only ever added (`past_deadline` and `invalid_person` extend v1). The small integers are the kernel's internal
-encoding; the order of checks is the kernel's, in `decide.decide`.
+only ever added (`past_deadline`, `invalid_person` and `out_of_window` extend v1). The small
+integers are the kernel's internal encoding; the order of checks is the kernel's, in `decide.decide`.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ DUPLICATE_COURSE = 8
 CAP_EXCEEDED = 9
 PAST_DEADLINE = 10
 INVALID_PERSON = 11
+OUT_OF_WINDOW = 12
 
 REASONS: tuple[Reason, ...] = (
     Reason(CREDITED, "credited", Text("已认定", "credited")),
@@ -47,6 +48,11 @@ REASONS: tuple[Reason, ...] = (
     Reason(CAP_EXCEEDED, "cap_exceeded", Text("超出学时上限的部分不予认定", "hours beyond a cap are not credited")),
     Reason(PAST_DEADLINE, "past_deadline", Text("学习时间晚于截止日期（按北京时间）", "completed after the deadline (Asia/Shanghai time)")),
     Reason(INVALID_PERSON, "invalid_person", Text("人员信息中此人的数据无效", "the person's row in the persons file is invalid")),
+    Reason(
+        OUT_OF_WINDOW,
+        "out_of_window",
+        Text("学习时间不在要求的计算期内（按北京时间）", "completed outside every requirement's window (Asia/Shanghai time)"),
+    ),
 )
 
 INPUT_REASONS: frozenset[int] = frozenset({INVALID_RECORD, UNKNOWN_PERSON, INVALID_PERSON})

@@ -18,7 +18,7 @@ from ..inputs.columns import as_arrow, utf8_buffers
 from ..inputs.normalise import PersonColumns, RecordColumns
 from ..rules.ruleset import RuleSet
 from . import reasons as R
-from .compile import CompiledPolicies, compile_policies
+from .compile import CompiledPolicies, compile_policies, year_of_day
 from .decide import Records, Tables, course_notes, decide
 from .grouping import group_persons
 from .ledger import Ledger
@@ -67,8 +67,7 @@ def evaluate_columns(rules: RuleSet, persons: PersonColumns, records: RecordColu
         id_data=id_data,
         id_offsets=id_offsets,
     )
-    seen = course_notes(len(records.courses) * len(records.subjects))
-    outcome = decide(columns, group_persons(person_index, person_profile), kernel_tables(compiled, rules.year), seen)
+    outcome = decide(columns, group_persons(person_index, person_profile), kernel_tables(compiled), course_notes())
     _name_invalid_persons(persons, records, outcome.reason)
     return Ledger(
         year=rules.year,
@@ -105,19 +104,26 @@ def _name_invalid_persons(persons: PersonColumns, records: RecordColumns, reason
     reason[strays[found]] = R.INVALID_PERSON
 
 
-def kernel_tables(compiled: CompiledPolicies, year: int) -> Tables:
-    """The compiled policies' tables the kernel reads, and the year's first and last day."""
+def kernel_tables(compiled: CompiledPolicies) -> Tables:
+    """The compiled policies' tables the kernel reads, amounts in FINE units, and each day's year."""
     return Tables(
-        first_day=dt.date(year, 1, 1).toordinal(),
-        last_day=dt.date(year, 12, 31).toordinal(),
+        span_first=compiled.span_first,
+        span_last=compiled.span_last,
+        outside=compiled.outside,
+        year_of_day=year_of_day(compiled.first_year, compiled.window_bits.shape[1]),
+        first_day=dt.date(compiled.first_year, 1, 1).toordinal(),
         platform_ok=compiled.platform_ok,
         topic_ok=compiled.topic_ok,
         deadline=compiled.deadline,
         listed_only=compiled.listed_only,
         multiplier=compiled.multiplier,
         needs_approval=compiled.needs_approval,
-        daily_cap=_fine(compiled.daily_cap),
+        declared_cap=_fine(compiled.declared_cap),
+        general_cap=_fine(compiled.general_cap),
+        general_counts=compiled.general_counts,
         counts_towards=compiled.counts_towards,
+        window_bits=compiled.window_bits,
+        windowed=compiled.windowed,
         plain=compiled.plain,
         plain_towards=compiled.plain_towards,
         in_hours=compiled.requirement_in_hours,
