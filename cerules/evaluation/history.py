@@ -382,6 +382,8 @@ def _verdict(ledger: Ledger, person: int) -> YearVerdict:
             credited=int(ledger.achieved[person, r]),
             met=bool(ledger.met[person, r]),
             provenance=found.provenance,
+            window=found.window if found.window is not None and found.window != Window.of(ledger.year) else None,
+            window_provenance=found.window_provenance if found.window is not None and found.window != Window.of(ledger.year) else None,
         )
         window = found.window or Window.of(ledger.year)
         requirements.append(YearRequirement(outcome, window, found.window_provenance))
