@@ -165,7 +165,8 @@ def test_a_plugin_with_no_year_logic_registers_layers_for_two_years(tmp_path):
     pack = make_pack(tmp_path / "pack", years={"t-2023.toml": "years = [2023]", "t-2024.toml": "years = [2024]"})
     rules_folder = tmp_path / "plugin" / "rules"
     rules_folder.mkdir(parents=True)
-    city = '[layer]\nid = "qingdao"\nrank = "city"\nyears = [{year}]\npack = "testland"\nscope = {{ city = ["370200"], unit_level = ["city"] }}\n'
+    city = '[layer]\nid = "qingdao"\nrank = "city"\nyears = [{year}]\npack = "testland"\n'
+    city += 'scope = {{ city = ["370200"], unit_level = ["city"] }}\n'
     city += '[public]\nrequired_hours = {{ value = {hours}, citation = "QD-{year} §1" }}\n'
     (rules_folder / "qingdao-2023.toml").write_text(city.format(year=2023, hours=36), encoding="utf-8")
     (rules_folder / "qingdao-2024.toml").write_text(city.format(year=2024, hours=40), encoding="utf-8")
