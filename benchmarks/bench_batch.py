@@ -3,11 +3,12 @@
 Prints records per second of (a) a bare numpy kernel that sums credited hours per person and
 category, (b) the cerules kernel with every rule on (provincial rules and the installed
 plugins), over the same typed columns and the same join of records to persons, timed in turns
-(best of --repeat each), and their ratio; before them, (c) the whole batch path from string
-columns (normalisation included) and the peak memory of that path against the size of its
-input columns.
+(best of --repeat each), and their ratio; then the same with the cerules kernel on one thread,
+as the bare one is (on a machine whose other cores are busy, the first ratio measures the load
+as much as the kernel); before them, (c) the whole batch path from string columns
+(normalisation included) and the peak memory of that path against the size of its input columns.
 
-    python benchmarks/bench_batch.py [--people 1000000] [--seed 2023] [--repeat 5]
+    python benchmarks/bench_batch.py [--people 1000000] [--seed 2023] [--repeat 5] [--kernel-only]
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ import platform
 import resource
 import sys
 import time
+from typing import Any
 
 import attrs
+import numba
 import numpy as np
 import pyarrow as pa
 
@@ -57,6 +60,7 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=2023)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--kernel-only", action="store_true", help="the kernels alone: no batch path, no random order")
     args = parser.parse_args()
     print(f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}, numpy {np.__version__}")
     print(f"peak RSS at start: {peak_rss_mb():.0f} MB")
@@ -70,15 +74,23 @@ def main() -> None:
     )
     rules = cerules.load_rules(2023)
     print(f"rules: {' → '.join(layer.id for layer in rules.layers)}")
-    baseline = peak_rss_mb()
+    if not args.kernel_only:
+        batch_path(rules, cohort, input_mb)
+    kernels(rules, cohort, n, args)
 
+
+def batch_path(rules: cerules.RuleSet, cohort: Any, input_mb: float) -> None:
+    """The whole batch path from string columns, and its peak memory."""
+    n = cohort.records.num_rows
+    people = cohort.persons.num_rows
+    baseline = peak_rss_mb()
     start = time.perf_counter()
     batch = evaluate_batch(rules, cohort.persons, cohort.records)
     whole_path = time.perf_counter() - start
     peak = peak_rss_mb()
     print(
         f"batch path from string columns (normalise + rules, chunked): {whole_path:.1f} s, {n / whole_path / 1e6:.2f} M records/s; "
-        f"compliant {batch.summary()['compliant'] / args.people:.1%}"
+        f"compliant {batch.summary()['compliant'] / people:.1%}"
     )
     print(
         f"peak RSS during the batch path: {peak:.0f} MB; above the loaded input: {peak - baseline:.0f} MB "
@@ -87,6 +99,10 @@ def main() -> None:
     del batch
     gc.collect()
 
+
+def kernels(rules: cerules.RuleSet, cohort: Any, n: int, args: argparse.Namespace) -> None:
+    """The bare kernel against the cerules kernel on the same typed columns: on the machine's
+    threads, on one thread, and (unless --kernel-only) on records in random order."""
     start = time.perf_counter()
     persons, _ = normalise_persons(cerules.evaluation.cohort.as_table(cohort.persons, "persons"))
     records = normalise_records(cerules.evaluation.cohort.as_table(cohort.records, "records"), rules)
@@ -104,6 +120,17 @@ def main() -> None:
     print(f"bare numpy kernel:   {bare:.3f} s, {n / bare / 1e6:.1f} M records/s")
     print(f"cerules kernel:      {ours:.3f} s, {n / ours / 1e6:.1f} M records/s (all rules: every disposition, every person's result)")
     print(f"ratio cerules/bare:  {bare / ours:.2f}×")
+    threads = numba.get_num_threads()
+    numba.set_num_threads(1)
+    best = best_of_each(
+        args.repeat,
+        bare=lambda: bare_kernel(person, subject, hours, year, len(persons)),
+        ours=lambda: evaluate_columns(rules, persons, records, person_index=person),
+    )
+    numba.set_num_threads(threads)
+    print(f"one thread each: bare {best['bare']:.3f} s, cerules {best['ours']:.3f} s, ratio {best['bare'] / best['ours']:.2f}×")
+    if args.kernel_only:
+        return
 
     # The synthetic cohort, like most exports, lists each person's records together, which the
     # kernel reads in place. The same records in random order (e.g. sorted by completion time):
