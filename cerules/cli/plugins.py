@@ -34,43 +34,16 @@ def add_commands(commands: Any) -> None:
 
 
 def list_plugins(args: argparse.Namespace) -> int:
+    from ..plugins.listing import plugin_listing
     from ..plugins.manager import Plugins
     from ..rules import available_years
 
     plugins = Plugins(skip=args.skip_plugin, strict=args.strict, keep_going=True)
     years = [args.year] if args.year else list(available_years())
-    packs = plugins.packs()
-    layers = {year: plugins.layers_by_plugin(year) for year in years}
-    builtin: list[dict[str, Any]] = []
-    listing: list[dict[str, Any]] = []
-    for info in plugins.info(builtin=True):
-        own = [
-            {"year": year, "id": layer.id, "rank": layer.rank, "scope": layer.scope.as_dict(), "file": layer.file}
-            for year in years
-            for name, layer in layers[year]
-            if name == info.name
-        ]
-        (builtin if info.builtin else listing).append(
-            {
-                "name": info.name,
-                "distribution": info.distribution,
-                "version": info.version,
-                "module": info.module,
-                "builtin": info.builtin,
-                "hooks": list(info.hooks),
-                "packs": [
-                    {"id": pack.id, "name": pack.name.zh, "folder": pack.folder, "years": pack.years_text, "verified": pack.verified}
-                    for pack_id, pack in packs.items()
-                    if plugins.pack_plugins.get(pack_id) == info.name
-                ],
-                "layers": own,
-            }  # fmt: skip
-        )
-    errors = [{"plugin": plugin, "error": error} for plugin, error in dict.fromkeys((e.plugin, e.error) for e in plugins.errors)]
-    skipped = list(plugins.skipped)
+    document = plugin_listing(plugins, years)
+    builtin, listing, errors, skipped = document["builtin"], document["plugins"], document["errors"], document["skipped"]
     status = _broken(errors)
     if args.json:
-        document = {"builtin": builtin, "plugins": listing, "errors": errors, "skipped": skipped}
         print(json.dumps(document, ensure_ascii=False, indent=2))
         return status
     for entry in builtin + listing:

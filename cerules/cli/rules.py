@@ -5,14 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..base.errors import CeruleError
 from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Parser, add_pack_options, add_skip_plugin, load_rules_for, scope_text
-
-if TYPE_CHECKING:
-    from ..rules.model import Layer
-    from ..rules.ruleset import RuleSet
 
 
 def add_commands(commands: Any) -> None:
@@ -38,6 +34,8 @@ def add_commands(commands: Any) -> None:
 
 
 def show_rules(args: argparse.Namespace) -> int:
+    from ..rules.describe import describe_rules
+
     rules = load_rules_for(args)
     if args.json:
         print(json.dumps(describe_rules(rules), ensure_ascii=False, indent=2))
@@ -61,41 +59,6 @@ def show_rules(args: argparse.Namespace) -> int:
             shown = ", ".join(value.value) if isinstance(value.value, tuple) else value.value
             print(f"  {path} = {shown}{when}  — {value.citation or ('（无依据）' if zh else '(no citation)')}{flag}")
     return EXIT_OK
-
-
-def describe_rules(rules: RuleSet) -> dict[str, Any]:
-    """The effective rules as data: every layer and every value with its citation."""
-    return {
-        "year": rules.year,
-        "pack": rules.pack_id,
-        "based_on": rules.based_on,
-        "sha256": rules.sha256,
-        "layers": [_describe_layer(layer) for layer in rules.layers],
-        "skipped_plugins": list(rules.skipped_plugins),
-    }
-
-
-def _describe_layer(layer: Layer) -> dict[str, Any]:
-    return {
-        "id": layer.id,
-        "rank": layer.rank,
-        "plugin": layer.plugin,
-        "file": layer.file,
-        "source": layer.source,
-        "version": layer.version,
-        "years": layer.years_text,
-        "scope": layer.scope.as_dict(),
-        "values": [
-            {
-                "path": path,
-                "value": list(value.value) if isinstance(value.value, tuple) else value.value,
-                "citation": value.citation,
-                "when": value.when.as_dict(),
-                "verified": value.verified,
-            }
-            for path, value in layer.cited_values()
-        ],
-    }
 
 
 def lint_rules(args: argparse.Namespace) -> int:

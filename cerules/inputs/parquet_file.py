@@ -203,17 +203,24 @@ def table_from_arrow(data: pa.Table, display: str = "<table>", required: Sequenc
     return _columnar_table(display, data.column_names, data.num_rows, data.column, required)
 
 
-def read_parquet(display: str, required: Sequence[str]) -> Table:
-    """Parquet, one column at a time: the file's chunks are freed as soon as the column is text."""
-    if os.path.getsize(display) == 0:
+def read_parquet(display: str, required: Sequence[str], data: bytes | None = None) -> Table:
+    """Parquet, one column at a time: the file's chunks are freed as soon as the column is text.
+
+    `data` is the file's bytes when it was received rather than found on disk (an upload); `display`
+    then only names it in messages.
+    """
+    if (len(data) if data is not None else os.path.getsize(display)) == 0:
         raise empty_file(display)
 
+    def opened() -> pq.ParquetFile:  # each its own reader: a ParquetFile is not for two threads at once
+        return pq.ParquetFile(display if data is None else pa.BufferReader(data))
+
     def load(position: int) -> pa.ChunkedArray:
-        reader = pq.ParquetFile(display)  # its own reader: a ParquetFile is not for two threads at once
+        reader = opened()
         return reader.read(columns=[reader.schema_arrow.names[position]], use_threads=False).column(0)
 
     try:
-        source = pq.ParquetFile(display)
+        source = opened()
         return _columnar_table(display, source.schema_arrow.names, source.metadata.num_rows, load, required)
     except (pa.ArrowException, OSError, UnicodeDecodeError) as err:  # a column name that is not UTF-8, too
         reason = str(err).splitlines()[0] if str(err) else type(err).__name__

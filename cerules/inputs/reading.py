@@ -21,9 +21,10 @@ from .jsonl_file import read_jsonl
 from .parquet_file import read_parquet, table_from_arrow
 from .table import InputError, RowProblem, Table, quote
 
-__all__ = ["InputError", "RowProblem", "Table", "detect_encoding", "read_table", "table_from_arrow"]
+__all__ = ["SUFFIXES", "InputError", "RowProblem", "Table", "detect_encoding", "read_bytes", "read_table", "table_from_arrow"]
 
-_SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
+SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
+"""The file types read, by suffix."""
 
 
 def read_table(path: str | os.PathLike[str], *, required: Sequence[str] = ()) -> Table:
@@ -35,16 +36,7 @@ def read_table(path: str | os.PathLike[str], *, required: Sequence[str] = ()) ->
     display = os.fspath(path)
     if isinstance(required, str):
         required = (required,)
-    suffix = Path(display).suffix.lower()
-    kind = _SUFFIXES.get(suffix)
-    if kind is None:
-        what_zh = f"不支持的文件类型 {quote(suffix)}" if suffix else "文件名没有后缀"
-        what_en = f"unsupported file type {quote(suffix)}" if suffix else "file name has no suffix"
-        raise InputError(
-            display,
-            f"{what_zh}；请使用 .csv、.jsonl（或 .ndjson）或 .parquet",
-            f"{what_en}; use .csv, .jsonl (or .ndjson) or .parquet",
-        )
+    kind = _kind(display)
     _check_regular_file(display)
     if kind == "parquet":
         return read_parquet(display, required)
@@ -55,6 +47,35 @@ def read_table(path: str | os.PathLike[str], *, required: Sequence[str] = ()) ->
         raise _cannot_open(display, err) from None
     reader = read_csv if kind == "csv" else read_jsonl
     return reader(display, data, required)
+
+
+def read_bytes(display: str, data: bytes, *, required: Sequence[str] = ()) -> Table:
+    """Read a file's bytes received from elsewhere (an upload), by the suffix of `display`, as `read_table` reads files.
+
+    `display` names the file in messages and gives its type; it is never opened.
+    """
+    if isinstance(required, str):
+        required = (required,)
+    kind = _kind(display)
+    if kind == "parquet":
+        return read_parquet(display, required, data)
+    reader = read_csv if kind == "csv" else read_jsonl
+    return reader(display, data, required)
+
+
+def _kind(display: str) -> str:
+    """The reader for a file name's suffix, or an error listing the types read."""
+    suffix = Path(display).suffix.lower()
+    kind = SUFFIXES.get(suffix)
+    if kind is None:
+        what_zh = f"不支持的文件类型 {quote(suffix)}" if suffix else "文件名没有后缀"
+        what_en = f"unsupported file type {quote(suffix)}" if suffix else "file name has no suffix"
+        raise InputError(
+            display,
+            f"{what_zh}；请使用 .csv、.jsonl（或 .ndjson）或 .parquet",
+            f"{what_en}; use .csv, .jsonl (or .ndjson) or .parquet",
+        )
+    return kind
 
 
 def _check_regular_file(display: str) -> None:

@@ -34,6 +34,21 @@ class Change:
     def text(self, lang: str = "en") -> str:
         return change_text(self, lang)
 
+    def to_dict(self) -> dict[str, Any]:
+        """The change as plain data (JSON): the path, both values, who set each, and for whom."""
+
+        def provenance(p: Provenance | None) -> dict[str, Any] | None:
+            return None if p is None else {"layer": p.layer, "rank": p.rank, "file": p.file, "citation": p.citation, "plugin": p.plugin}
+
+        return {
+            "path": self.path,
+            "before": shown_value(self.before),
+            "after": shown_value(self.after),
+            "set_by": provenance(self.provenance),
+            "before_set_by": provenance(self.before_provenance),
+            "profiles": [{key: profile.get(key) for key in SCOPE_KEYS if profile.get(key) is not None} for profile in self.profiles],
+        }
+
 
 class Changes(list[Change]):
     """Changes of resolved values, shown as text (`str`) or a table in notebooks."""

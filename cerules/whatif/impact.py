@@ -173,6 +173,11 @@ def impact(baseline_rules: RuleSet, draft_rules: Any, cohort: Any) -> Impact:
 # --- the impact -------------------------------------------------------------------------------
 
 
+def _plain_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Table rows with NaN (an empty group's rate) as None, for JSON."""
+    return [{key: (None if isinstance(value, float) and value != value else value) for key, value in row.items()} for row in rows]
+
+
 def _units(rules: RuleSet, profiles: Sequence[Profile], requirement_ids: Sequence[str]) -> list[str]:
     found: dict[str, str] = {}
     for profile in profiles:
@@ -254,6 +259,23 @@ class Impact:
 
     def summary_line(self, lang: str = "zh") -> str:
         return impact_summary_line(self, lang)
+
+    def to_document(self, lang: str = "zh") -> dict[str, Any]:
+        """The impact as plain data (JSON): the summary, who flips and how compliance moves per group.
+
+        Rates of an empty cohort are `None` (JSON has no NaN); `lang` chooses the wording of a
+        summary line and of group names where a group has them in two languages.
+        """
+        summary = {key: (None if isinstance(value, float) and value != value else value) for key, value in self.summary().items()}
+        return {
+            "summary": summary,
+            "summary_line": self.summary_line(lang),
+            "rules": {"baseline": self.baseline.rules.sha256, "draft": self.draft.rules.sha256},
+            "pass_to_fail": [str(person) for person in self.pass_to_fail],
+            "fail_to_pass": [str(person) for person in self.fail_to_pass],
+            "by": {dimension: _plain_rows(table.rows()) for dimension, table in self.breakdowns().items()},
+            "changed_record_ids": self.changed_record_ids,
+        }
 
     def __repr__(self) -> str:
         return f"<Impact {self.summary_line('en')}>"
