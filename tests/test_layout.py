@@ -17,7 +17,10 @@ import pytest
 
 import cerules
 
-HEAVY = ("numba", "numpy", "pyarrow", "ipywidgets", "matplotlib", "docx", "reportlab", "pandas", "yaml")
+HEAVY = (
+    "numba", "numpy", "pyarrow", "ipywidgets", "matplotlib", "docx", "reportlab", "pandas", "yaml",
+    "fastapi", "starlette", "uvicorn", "pydantic",
+)  # fmt: skip
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -51,6 +54,24 @@ def test_the_pytest_plugin_loads_nothing_of_the_engine() -> None:
 
 def test_a_feature_loads_what_it_needs_when_used() -> None:
     assert {"numpy", "pyarrow"} <= loaded_after("import cerules; cerules.Evaluation")
+
+
+def test_an_evaluation_never_loads_the_service() -> None:
+    code = (
+        "import cerules; rules = cerules.load_rules(2023)\n"
+        "cerules.evaluate_files(rules, 'examples/persons.csv', 'examples/records.csv').to_document()"
+    )
+    assert not loaded_after(code) & {"fastapi", "starlette", "uvicorn", "pydantic"}
+
+
+def test_serve_without_the_service_extra_says_how_to_install_it() -> None:
+    code = (
+        "import sys\nfor name in ('fastapi', 'uvicorn'): sys.modules[name] = None\n"
+        "from cerules.cli.main import main\nraise SystemExit(main(['serve', '--lang', 'en']))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 2
+    assert done.stderr.strip() == "cerules: cerules serve needs the service extra (missing fastapi): pip install 'cerules[service]'"
 
 
 def test_every_public_name_resolves() -> None:

@@ -16,7 +16,7 @@ from . import cohort_routes, info_routes
 from .auth import require_token
 from .errors import install_handlers
 from .middleware import AccessLog, BodyLimit
-from .openapi import install_openapi
+from .openapi import ERRORS, install_openapi
 from .rules_store import RulesStore
 from .settings import ServiceSettings
 
@@ -56,8 +56,9 @@ def create_app(settings: ServiceSettings | None = None, *, reload_on_sighup: boo
         openapi_tags=[{"name": "v1", "description": "the engine, version 1 of the interface"}],
     )
     app.state.settings, app.state.store = settings, store
-    app.include_router(cohort_routes.router, prefix="/v1", tags=["v1"], dependencies=[Depends(require_token)])
-    app.include_router(info_routes.router, prefix="/v1", tags=["v1"], dependencies=[Depends(require_token)])
+    locked = {"prefix": "/v1", "tags": ["v1"], "dependencies": [Depends(require_token)], "responses": {401: ERRORS[401]}}
+    app.include_router(cohort_routes.router, **locked)
+    app.include_router(info_routes.router, **locked)
     app.include_router(info_routes.probes, tags=["probes"])
     install_handlers(app)
     install_openapi(app)

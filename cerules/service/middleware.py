@@ -68,6 +68,14 @@ class BodyLimit:
             await too_large(self.limit).response()(scope, receive, send)
 
 
+def route_template(scope: Scope) -> str:
+    """The path with its parameters named (`/v1/rules/{year}`), never their values; `<unmatched>` when no route took it."""
+    if "endpoint" not in scope:
+        return "<unmatched>"
+    values = {str(value): name for name, value in scope.get("path_params", {}).items()}
+    return "/".join(f"{{{values[part]}}}" if part in values else part for part in scope["path"].split("/"))
+
+
 class AccessLog:
     """One JSON line per request: method, route (the template, never values), status, sizes, time, request id.
 
@@ -107,12 +115,11 @@ class AccessLog:
         try:
             await self.app(scope, counted, with_id)
         finally:
-            route = scope.get("route")
             entry: dict[str, Any] = {
                 "event": "request",
                 "request_id": request_id,
                 "method": scope["method"],
-                "route": getattr(route, "path", None) or "<unmatched>",
+                "route": route_template(scope),
                 "status": status,
                 "bytes_in": size_in,
                 "bytes_out": size_out,
