@@ -6,6 +6,7 @@ import logging
 import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import anyio
 from fastapi import Depends, FastAPI
@@ -56,7 +57,7 @@ def create_app(settings: ServiceSettings | None = None, *, reload_on_sighup: boo
         openapi_tags=[{"name": "v1", "description": "the engine, version 1 of the interface"}],
     )
     app.state.settings, app.state.store = settings, store
-    locked = {"prefix": "/v1", "tags": ["v1"], "dependencies": [Depends(require_token)], "responses": {401: ERRORS[401]}}
+    locked: dict[str, Any] = {"prefix": "/v1", "tags": ["v1"], "dependencies": [Depends(require_token)], "responses": {401: ERRORS[401]}}
     app.include_router(cohort_routes.router, **locked)
     app.include_router(info_routes.router, **locked)
     app.include_router(info_routes.probes, tags=["probes"])

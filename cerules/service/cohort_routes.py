@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 import anyio
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
 
 from ..evaluation.cohort import input_tables
 from ..inputs.normalise import REQUIRED_PERSON_COLUMNS, REQUIRED_RECORD_COLUMNS
@@ -64,12 +65,12 @@ def _counted(request: Request, persons: Table, records: Table) -> None:
     request.scope["cerules.counts"] = {"persons": len(persons), "records": len(records)}
 
 
-async def _cohort(request: Request, json_model: type, form_options: type) -> tuple[Any, Table, Table, dict[str, Any]]:
+async def _cohort(request: Request, json_model: type[BaseModel], form_options: type[BaseModel]) -> tuple[Any, Table, Table, dict[str, Any]]:
     """The options and the persons and records tables of a JSON or multipart request."""
     kind = media_type(request)
     files: dict[str, Any] = {}
     if kind == JSON:
-        body = await json_body(request, json_model)
+        body: Any = await json_body(request, json_model)
         persons, records = rows_table(body.persons, "persons"), rows_table(body.records, "records")
         options = body
     elif kind == MULTIPART:

@@ -26,7 +26,7 @@ router = APIRouter()
 probes = APIRouter()
 """/healthz and /readyz: open, for load balancers and orchestrators."""
 
-_NOT_FOUND = {404: {"description": "no rules for that year", "model": ErrorResponse}}
+_NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "no rules for that year", "model": ErrorResponse}}
 
 
 @router.get("/rules", summary="The years with rules", response_model=YearsDocument)

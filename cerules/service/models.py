@@ -25,6 +25,11 @@ ReasonCode = enum.StrEnum("ReasonCode", {name: name for name in NAMES if name !=
 """The contract's reason codes (v1 and its extensions): they only ever grow."""
 
 
+def _examples(*examples: dict[str, Any]) -> Any:
+    """`json_schema_extra` with examples (from the example cohort) shown in the OpenAPI schema."""
+    return {"examples": list(examples)}
+
+
 def _cell(description: str) -> Any:
     return Field(default=None, description=description)
 
@@ -32,7 +37,7 @@ def _cell(description: str) -> Any:
 class Person(BaseModel):
     """A row of the persons table. Other keys are kept as further columns (ignored unless a rule reads them)."""
 
-    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [EXAMPLE_PERSON]})
+    model_config = ConfigDict(extra="allow", json_schema_extra=_examples(EXAMPLE_PERSON))
 
     person_id: Cell = _cell("non-empty, unique among the persons")
     city: Cell = _cell("GB/T 2260 code (370200) or the Chinese name (青岛市, 青岛)")
@@ -45,7 +50,7 @@ class Person(BaseModel):
 class Record(BaseModel):
     """A learning record (one activity). Other keys are kept as further columns."""
 
-    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [EXAMPLE_RECORDS[0]]})
+    model_config = ConfigDict(extra="allow", json_schema_extra=_examples(EXAMPLE_RECORDS[0]))
 
     record_id: Cell = _cell("non-empty, unique among the records")
     person_id: Cell = _cell("the person it belongs to; else rejected unknown_person")
@@ -85,7 +90,7 @@ class EvaluateRequest(EvaluateOptions):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"year": 2023, "persons": [EXAMPLE_PERSON], "records": EXAMPLE_RECORDS, "lang": "zh"}]},
+        json_schema_extra=_examples({"year": 2023, "persons": [EXAMPLE_PERSON], "records": EXAMPLE_RECORDS, "lang": "zh"}),
     )
 
     persons: list[Person]
@@ -97,7 +102,7 @@ class ExplainRequest(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"year": 2023, "person": EXAMPLE_PERSON, "records": EXAMPLE_RECORDS, "lang": "zh"}]},
+        json_schema_extra=_examples({"year": 2023, "person": EXAMPLE_PERSON, "records": EXAMPLE_RECORDS, "lang": "zh"}),
     )
 
     year: int = Field(ge=1900, le=2200)
@@ -121,9 +126,9 @@ class ImpactRequest(ImpactOptions):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={
-            "examples": [{"year": 2023, "draft": EXAMPLE_DRAFT, "persons": [EXAMPLE_PERSON], "records": EXAMPLE_RECORDS, "lang": "zh"}]
-        },
+        json_schema_extra=_examples(
+            {"year": 2023, "draft": EXAMPLE_DRAFT, "persons": [EXAMPLE_PERSON], "records": EXAMPLE_RECORDS, "lang": "zh"}
+        ),
     )
 
     draft: str | dict[str, Any] = Field(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from typing import Any
 
 from .settings import ENVIRONMENT_KEY, ServiceSettings
 
@@ -28,7 +29,7 @@ def serve(settings: ServiceSettings, *, host: str = "127.0.0.1", port: int = 800
     from .app import create_app
 
     configure_logging(log_level)
-    common = {"host": host, "port": port, "access_log": False, "log_level": log_level, "timeout_graceful_shutdown": 30}
+    common: dict[str, Any] = {"host": host, "port": port, "access_log": False, "log_level": log_level, "timeout_graceful_shutdown": 30}
     if workers > 1:  # each worker imports the factory and reads its settings from the environment
         os.environ[ENVIRONMENT_KEY] = settings.to_environment()
         os.environ["CERULES_SERVICE_LOG_LEVEL"] = log_level
