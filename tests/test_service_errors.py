@@ -246,3 +246,11 @@ def test_cors_is_off_unless_origins_are_given(server: LiveServer, tmp_path: Path
     with live_server(tmp_path, "--cors-origin", "https://hr.example.cn") as allowing, allowing.client() as client:
         answer = client.options("/v1/evaluate", headers=preflight)
     assert answer.headers["access-control-allow-origin"] == "https://hr.example.cn"
+
+
+def test_more_unusable_rows_than_max_rejected_fail_the_request(server: LiveServer) -> None:
+    broken = [record | {"hours": "many"} for record in EXAMPLE_RECORDS[:3]] + EXAMPLE_RECORDS[3:]
+    error = error_of(call(server, "POST", "/v1/evaluate", json=body(records=broken, max_rejected="2")), 422)
+    assert error["code"] == "too_many_rejected"
+    assert "3 of 18 input rows" in error["message_en"]
+    assert call(server, "POST", "/v1/evaluate", json=body(records=broken, max_rejected="3")).status_code == 200

@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..base.errors import CeruleError
+from ..evaluation.quality import TooManyRejected
 from ..inputs.table import InputError
 from ..rules.files import RulesError
 from ..whatif.problems import DraftError
@@ -63,8 +64,9 @@ def from_cerule_error(exc: CeruleError) -> ApiError:
         return ApiError(422, "invalid_draft", exc.zh, exc.en, file=exc.file, problems=problems)
     if isinstance(exc, RulesError):
         return ApiError(422, "invalid_rules", exc.zh, exc.en, file=exc.file, column=exc.key)
-    code = getattr(exc, "code", None) or "invalid_input"
-    return ApiError(422, code, exc.zh, exc.en)
+    if isinstance(exc, TooManyRejected):
+        return ApiError(422, "too_many_rejected", exc.zh, exc.en)
+    return ApiError(422, "invalid_input", exc.zh, exc.en)
 
 
 _ZH = {
