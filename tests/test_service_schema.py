@@ -70,7 +70,7 @@ def test_the_schema_describes_each_door_under_v1(schema: dict[str, Any]) -> None
     assert "securitySchemes" not in schema["components"]  # no token, nothing to describe
 
 
-def schemathesis(server: LiveServer, *options: str) -> subprocess.CompletedProcess[str]:
+def schemathesis(server: LiveServer, folder: Path, *options: str) -> subprocess.CompletedProcess[str]:
     command = [
         str(Path(sys.executable).parent / "schemathesis"),
         "run",
@@ -86,11 +86,11 @@ def schemathesis(server: LiveServer, *options: str) -> subprocess.CompletedProce
         "--no-color",
         *options,
     ]
-    return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=900)
+    return subprocess.run(command, capture_output=True, text=True, cwd=folder, timeout=900)  # its cache lands in `folder`
 
 
-def test_schemathesis_finds_no_server_error_and_no_answer_off_the_schema(server: LiveServer) -> None:
-    done = schemathesis(server)
+def test_schemathesis_finds_no_server_error_and_no_answer_off_the_schema(server: LiveServer, tmp_path: Path) -> None:
+    done = schemathesis(server, tmp_path)
     assert done.returncode == 0, done.stdout[-6000:]
     assert "passed" in done.stdout
 
@@ -98,5 +98,5 @@ def test_schemathesis_finds_no_server_error_and_no_answer_off_the_schema(server:
 def test_with_a_token_schemathesis_finds_every_door_locked_and_the_key_working(tmp_path: Path) -> None:
     (tmp_path / "token").write_text(TOKEN, encoding="utf-8")
     with live_server(tmp_path, "--token-file", str(tmp_path / "token"), "--no-plugins") as locked:
-        done = schemathesis(locked, "--header", f"Authorization: Bearer {TOKEN}", "--include-path-regex", "^/v1/(rules|explain|plugins)")
+        done = schemathesis(locked, tmp_path, "--header", f"Authorization: Bearer {TOKEN}", "--include-path-regex", "^/v1/(rules|explain|plugins)")
     assert done.returncode == 0, done.stdout[-6000:]

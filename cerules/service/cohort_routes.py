@@ -41,7 +41,7 @@ async def in_worker(request: Request, work: Callable[..., Result], *args: Any, *
     """Run CPU-bound work on a worker thread, a few at a time, within the service's time limit (504 after it)."""
     settings = request.app.state.settings
     try:
-        with anyio.fail_after(settings.timeout_seconds + 1):
+        with anyio.fail_after(settings.timeout_seconds):  # the thread, abandoned, stops at its next chunk
             return await anyio.to_thread.run_sync(lambda: work(*args, **kwargs), limiter=request.app.state.limiter, abandon_on_cancel=True)
     except (TimeoutError, EvaluationTimeout):
         raise ApiError(

@@ -16,12 +16,15 @@ from ..evaluation.batch import ChunkedRun
 from ..evaluation.cohort import evaluate
 from ..evaluation.quality import RejectedLimit
 from ..inputs.reading import Table
-from ..render.csv import write_csv_stream
-from ..render.json import write_json_stream
+from ..render.csv import to_csv, write_csv_stream
+from ..render.json import to_json, write_json_stream
 from ..rules.ruleset import RuleSet
 from ..whatif.draft import Draft
 from ..whatif.impact import Baseline
 from .errors import ApiError
+
+AT_ONCE_RECORDS = 20_000
+"""Cohorts with at most this many records are evaluated in one piece."""
 
 
 class EvaluationTimeout(Exception):
@@ -53,8 +56,19 @@ def evaluation_bytes(
     max_rejected: str | None = None,
     deadline: Deadline | None = None,
 ) -> bytes:
-    """The contract's JSON document (or its CSV), byte for byte what `cerules evaluate` writes for the same input."""
+    """The contract's JSON document (or its CSV), byte for byte what `cerules evaluate` writes for the same input.
+
+    A small cohort is evaluated at once (half the time of the chunked path for one person); a
+    larger one chunk by chunk with bounded memory, the deadline checked between chunks.
+    """
     limit = RejectedLimit.parse(max_rejected) if max_rejected else None
+    if len(records) <= AT_ONCE_RECORDS:
+        evaluation = evaluate(
+            rules, persons, records, strict=strict, unit_level_default=unit_level_default, max_record_amount=max_record_amount
+        )
+        if limit is not None:
+            limit.check(evaluation.data_quality(), f"{persons.path}, {records.path}")
+        return (to_json(evaluation, lang) if fmt == "json" else to_csv(evaluation)).encode("utf-8")
     run = ChunkedRun(rules, persons, records, unit_level_default=unit_level_default, max_record_amount=max_record_amount)
     if strict and (problem := run.strict_problem()) is not None:
         raise problem
