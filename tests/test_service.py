@@ -27,6 +27,7 @@ from cerules.service.examples import EXAMPLE_DRAFT, EXAMPLE_PERSON, EXAMPLE_RECO
 from cerules.whatif.draft import Draft  # noqa: E402
 from cerules.whatif.impact import Baseline  # noqa: E402
 
+from .excel_books import workbook_from_csv  # noqa: E402
 from .live_server import ROOT, LiveServer, cli_environment, live_server  # noqa: E402
 
 EXAMPLES = ROOT / "examples"
@@ -117,13 +118,17 @@ def test_json_numbers_and_booleans_are_cells_as_in_a_jsonl_file(server: LiveServ
     assert [r["credited_hours"] for r in person_result["records"]] == [30.0, 59.5, 0.5]
 
 
-@pytest.mark.parametrize("kind", ["parquet", "jsonl"])
-def test_parquet_and_json_lines_uploads_read_as_the_csv_does(server: LiveServer, cli_document: bytes, tmp_path: Path, kind: str) -> None:
+@pytest.mark.parametrize("kind", ["parquet", "jsonl", "xlsx"])
+def test_parquet_json_lines_and_workbook_uploads_read_as_the_csv_does(
+    server: LiveServer, cli_document: bytes, tmp_path: Path, kind: str
+) -> None:
     files = {}
     for name, source in (("persons", PERSONS), ("records", RECORDS)):
         table_rows = rows(source)
         target = tmp_path / f"{name}.{kind}"
-        if kind == "parquet":
+        if kind == "xlsx":
+            workbook_from_csv(source, target)
+        elif kind == "parquet":
             columns = list(dict.fromkeys(key for row in table_rows for key in row))
             pq.write_table(pa.table({column: [row.get(column) for row in table_rows] for column in columns}), target)
         else:

@@ -187,14 +187,22 @@ def test_an_upload_path_is_only_a_name(server: LiveServer) -> None:
 def test_a_type_it_cannot_read_is_415(server: LiveServer) -> None:
     plain = call(server, "POST", "/v1/evaluate", content=b"person_id", headers={"Content-Type": "text/plain"})
     assert error_of(plain, 415)["code"] == "unsupported_media_type"
-    sheet = call(
+    unknown = call(
+        server,
+        "POST",
+        "/v1/evaluate",
+        data={"year": "2023"},
+        files={"persons": ("people.numbers", b"PK\x03\x04", "application/octet-stream"), "records": ("r.csv", b"record_id\n")},
+    )
+    assert error_of(unknown, 415)["file"] == "persons"
+    broken = call(
         server,
         "POST",
         "/v1/evaluate",
         data={"year": "2023"},
         files={"persons": ("people.xlsx", b"PK\x03\x04", "application/vnd.ms-excel"), "records": ("r.csv", b"record_id\n")},
     )
-    assert error_of(sheet, 415)["file"] == "persons"
+    assert error_of(broken, 422)["file"] == "people.xlsx"
 
 
 def test_without_the_token_v1_is_401_and_the_probes_stay_open(server: LiveServer) -> None:

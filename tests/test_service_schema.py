@@ -98,5 +98,7 @@ def test_schemathesis_finds_no_server_error_and_no_answer_off_the_schema(server:
 def test_with_a_token_schemathesis_finds_every_door_locked_and_the_key_working(tmp_path: Path) -> None:
     (tmp_path / "token").write_text(TOKEN, encoding="utf-8")
     with live_server(tmp_path, "--token-file", str(tmp_path / "token"), "--no-plugins") as locked:
-        done = schemathesis(locked, tmp_path, "--header", f"Authorization: Bearer {TOKEN}", "--include-path-regex", "^/v1/(rules|explain|plugins)")
+        done = schemathesis(
+            locked, tmp_path, "--header", f"Authorization: Bearer {TOKEN}", "--include-path-regex", "^/v1/(rules|explain|plugins)"
+        )
     assert done.returncode == 0, done.stdout[-6000:]

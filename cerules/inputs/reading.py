@@ -20,15 +20,25 @@ from .encodings import detect_encoding
 from .jsonl_file import read_jsonl
 from .parquet_file import read_parquet, table_from_arrow
 from .table import InputError, RowProblem, Table, quote
+from .xlsx_file import read_xlsx
 
 __all__ = ["SUFFIXES", "InputError", "RowProblem", "Table", "detect_encoding", "read_bytes", "read_table", "table_from_arrow"]
 
-SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
+SUFFIXES = {
+    ".csv": "csv",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".parquet": "parquet",
+    ".xlsx": "excel",
+    ".xlsm": "excel",
+    ".xls": "excel",
+    ".ods": "excel",
+}
 """The file types read, by suffix."""
 
 
 def read_table(path: str | os.PathLike[str], *, required: Sequence[str] = ()) -> Table:
-    """Read a ``.csv``, ``.jsonl``/``.ndjson`` or ``.parquet`` file into string columns.
+    """Read a ``.csv``, ``.jsonl``/``.ndjson``, ``.parquet`` or Excel (``.xlsx``, first sheet) file into string columns.
 
     Raises :class:`InputError` when the file cannot be read at all, or lacks a ``required``
     column. Structurally broken rows are kept and reported in :attr:`Table.problems`.
@@ -40,6 +50,8 @@ def read_table(path: str | os.PathLike[str], *, required: Sequence[str] = ()) ->
     _check_regular_file(display)
     if kind == "parquet":
         return read_parquet(display, required)
+    if kind == "excel":
+        return read_xlsx(display, required)
     try:
         with open(display, "rb") as handle:
             data = handle.read()
@@ -59,6 +71,8 @@ def read_bytes(display: str, data: bytes, *, required: Sequence[str] = ()) -> Ta
     kind = _kind(display)
     if kind == "parquet":
         return read_parquet(display, required, data)
+    if kind == "excel":
+        return read_xlsx(display, required, data)
     reader = read_csv if kind == "csv" else read_jsonl
     return reader(display, data, required)
 
@@ -72,8 +86,8 @@ def _kind(display: str) -> str:
         what_en = f"unsupported file type {quote(suffix)}" if suffix else "file name has no suffix"
         raise InputError(
             display,
-            f"{what_zh}；请使用 .csv、.jsonl（或 .ndjson）或 .parquet",
-            f"{what_en}; use .csv, .jsonl (or .ndjson) or .parquet",
+            f"{what_zh}；请使用 .csv、.jsonl（或 .ndjson）、.parquet 或 Excel 工作簿（.xlsx、.xls、.ods）",
+            f"{what_en}; use .csv, .jsonl (or .ndjson), .parquet or an Excel workbook (.xlsx, .xls, .ods)",
         )
     return kind
 

@@ -32,6 +32,9 @@ _SUFFIX_OF_TYPE = {
     "application/x-jsonlines": ".jsonl",
     "application/vnd.apache.parquet": ".parquet",
     "application/x-parquet": ".parquet",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
+    "application/vnd.ms-excel": ".xls",
+    "application/vnd.oasis.opendocument.spreadsheet": ".ods",
 }
 
 
@@ -43,9 +46,9 @@ def unsupported(kind: str) -> ApiError:
     return ApiError(
         415,
         "unsupported_media_type",
-        f"不支持的请求类型 {kind or '（无）'}；请用 application/json 或 multipart/form-data（上传 .csv、.jsonl、.parquet 文件）",
+        f"不支持的请求类型 {kind or '（无）'}；请用 application/json 或 multipart/form-data（上传 .csv、.jsonl、.parquet 或 .xlsx 文件）",
         f"unsupported request type {kind or '(none)'}; use application/json or multipart/form-data "
-        "(uploading .csv, .jsonl or .parquet files)",
+        "(uploading .csv, .jsonl, .parquet or .xlsx files)",
     )
 
 
@@ -100,9 +103,10 @@ def upload_name(upload: UploadFile, part: str) -> str:
             raise ApiError(
                 415,
                 "unsupported_media_type",
-                f"{part}：无法判断文件类型（文件名 {given!r}，类型 {content_type or '（无）'}）；请上传 .csv、.jsonl 或 .parquet 文件",
+                f"{part}：无法判断文件类型（文件名 {given!r}，类型 {content_type or '（无）'}）；"
+                "请上传 .csv、.jsonl、.parquet 或 .xlsx 文件",
                 f"{part}: cannot tell the file's type (name {given!r}, type {content_type or '(none)'}); "
-                "upload a .csv, .jsonl or .parquet file",
+                "upload a .csv, .jsonl, .parquet or .xlsx file",
                 file=part,
             )
         base = f"{base}{guessed}"

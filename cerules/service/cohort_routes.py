@@ -91,7 +91,7 @@ async def _cohort(request: Request, json_model: type[BaseModel], form_options: t
     summary="Evaluate a cohort's year",
     description=(
         "Persons and records as JSON rows (the contract's columns) or as uploaded files (multipart: `persons`, `records`, "
-        "`.csv`/`.jsonl`/`.parquet`). The answer is the contract's JSON document — the bytes `cerules evaluate --format json` "
+        "`.csv`/`.jsonl`/`.parquet`/`.xlsx`). The answer is the contract's JSON document — the bytes `cerules evaluate --format json` "
         "writes for the same input — or its CSV with `Accept: text/csv`."
     ),
     openapi_extra=request_body("EvaluateRequest", EvaluateOptions, files=("persons", "records")),
