@@ -9,7 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cerules
@@ -115,3 +115,18 @@ def test_a_workbook_is_read_from_bytes_as_from_its_file(books: tuple[Path, Path]
     from_file, from_bytes = read_table(books[1]), read_bytes("records.xlsx", books[1].read_bytes())
     assert from_file.columns.keys() == from_bytes.columns.keys()
     assert all(from_file.cells(name) == from_bytes.cells(name) for name in from_file.columns)
+
+
+@settings(max_examples=150)
+@given(data=st.data())
+def test_a_damaged_workbook_is_refused_with_an_input_error_or_read(books: tuple[Path, Path], data: st.DataObject) -> None:
+    raw = bytearray(books[0].read_bytes())
+    for position, byte in data.draw(st.lists(st.tuples(st.integers(0, len(raw) - 1), st.integers(0, 255)), min_size=1, max_size=12)):
+        raw[position] = byte
+    cut = data.draw(st.integers(1, len(raw)))
+    try:
+        table = read_bytes("damaged.xlsx", bytes(raw[:cut]))
+    except InputError as refused:
+        assert str(refused).startswith("damaged.xlsx")
+    else:
+        assert len(table.lines) == len(set(table.lines.tolist()))
