@@ -93,7 +93,8 @@ def test_a_cell_that_is_not_a_value_is_refused_naming_part_row_and_column(server
     records = [*EXAMPLE_RECORDS[:3], EXAMPLE_RECORDS[3] | {"hours": {"value": 4}}]
     error = error_of(call(server, "POST", "/v1/evaluate", json=body(records=records)), 422)
     assert (error["code"], error["file"], error["line"], error["column"]) == ("invalid_request", "records", 4, "hours")
-    assert "records, line 4, hours" in error["message_en"]
+    assert "records, line 4, column 'hours'" in error["message_en"]
+    assert "records 第 4 行，列 'hours'" in error["message"]
 
 
 @pytest.mark.parametrize(
@@ -110,6 +111,7 @@ def test_a_cell_that_is_not_a_value_is_refused_naming_part_row_and_column(server
 def test_a_request_of_the_wrong_shape_is_refused_naming_the_field(server: LiveServer, payload: dict[str, Any], column: str) -> None:
     error = error_of(call(server, "POST", "/v1/evaluate", json=payload), 422)
     assert error["code"] == "invalid_request" and error["column"] == column
+    assert f"field {column!r}" in error["message_en"]
 
 
 def test_a_body_that_is_not_json_is_422(server: LiveServer) -> None:

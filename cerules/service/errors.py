@@ -114,13 +114,23 @@ def validation_problems(errors: Sequence[Any]) -> list[dict[str, Any]]:
 
 
 def invalid_request(problems: list[dict[str, Any]]) -> ApiError:
+    """422 for a request of the wrong shape, naming its first problem (all of them in `problems`)."""
     first = problems[0] if problems else {"message": "请求无效", "message_en": "invalid request"}
-    where = ", ".join(
-        part for part in (first.get("file"), f"line {first['line']}" if first.get("line") else None, first.get("column")) if part
+    file, line, column = first.get("file"), first.get("line"), first.get("column")
+    noun_en, noun_zh = ("column", "列") if file else ("field", "字段")  # a cell of a row, or a field of the request
+    where_en = ", ".join(part for part in (file, f"line {line}" if line else None, column and f"{noun_en} {column!r}") if part)
+    where_zh = "，".join(part for part in (f"{file or ''} 第 {line} 行" if line else file, column and f"{noun_zh} {column!r}") if part)
+    en = f"{where_en}: {first['message_en']}" if where_en else first["message_en"]
+    zh = f"{where_zh}：{first['message']}" if where_zh else first["message"]
+    count = len(problems)
+    return ApiError(
+        422,
+        "invalid_request",
+        f"请求无效（共 {count} 处）：{zh}",
+        f"invalid request ({count} problem{'' if count == 1 else 's'}): {en}",
+        problems=problems,
+        **_where(first),
     )
-    en = f"{where}: {first['message']}" if where else first["message"]
-    zh = f"请求无效（共 {len(problems)} 处）：{en}"
-    return ApiError(422, "invalid_request", zh, f"invalid request ({len(problems)} problems): {en}", problems=problems, **_where(first))
 
 
 def _where(problem: dict[str, Any]) -> dict[str, Any]:
