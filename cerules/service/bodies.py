@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any, TypeVar
 
+import anyio
 from fastapi import Request
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import UploadFile
@@ -55,8 +56,8 @@ def unsupported(kind: str) -> ApiError:
 async def json_body(request: Request, model: type[Model]) -> Model:
     """The JSON body validated by `model` (in one pass, in Rust); 422 naming each row and column otherwise."""
     body = await request.body()
-    try:
-        return model.model_validate_json(body, strict=True)  # JSON has types: "true" is not a boolean, 2023.5 not a year
+    try:  # off the event loop: a large body takes a while, and the probes must still answer
+        return await anyio.to_thread.run_sync(lambda: model.model_validate_json(body, strict=True))  # JSON has types
     except ValidationError as exc:
         raise invalid_request(validation_problems(exc.errors(include_url=False))) from None
 
@@ -122,7 +123,7 @@ async def upload_table(files: dict[str, UploadFile], part: str, required: tuple[
     data = await upload.read()
     if not data:
         raise InputError(name, "文件为空", "the file is empty", line=1)
-    return read_bytes(name, data, required=required)
+    return await anyio.to_thread.run_sync(lambda: read_bytes(name, data, required=required))
 
 
 def check_rows(settings: ServiceSettings, persons: Table, records: Table) -> None:

@@ -34,6 +34,9 @@ from .work import Deadline, EvaluationTimeout, draft_of, evaluation_bytes, expla
 
 router = APIRouter()
 
+_FILE_PARTS = frozenset({"persons", "records", "draft"})
+"""The parts of a form that are files; every other part is an option, checked by name."""
+
 Result = TypeVar("Result")
 
 
@@ -71,11 +74,12 @@ async def _cohort(request: Request, json_model: type[BaseModel], form_options: t
     files: dict[str, Any] = {}
     if kind == JSON:
         body: Any = await json_body(request, json_model)
-        persons, records = rows_table(body.persons, "persons"), rows_table(body.records, "records")
         options = body
+        persons = await anyio.to_thread.run_sync(rows_table, body.persons, "persons")
+        records = await anyio.to_thread.run_sync(rows_table, body.records, "records")
     elif kind == MULTIPART:
         fields, files = await form_parts(request)
-        options = form_model({k: v for k, v in fields.items() if k in form_options.model_fields}, form_options)
+        options = form_model({key: value for key, value in fields.items() if key not in _FILE_PARTS}, form_options)
         persons = await upload_table(files, "persons", REQUIRED_PERSON_COLUMNS)
         records = await upload_table(files, "records", REQUIRED_RECORD_COLUMNS)
     else:
