@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from ..base.errors import CeruleError
 from ..base.version import __version__
-from . import evaluate, forms, history, plugins, rules, serve, synth
+from . import certificate, evaluate, explain, explore, forms, history, plugins, report, rules, serve, synth
 from .common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, Parser
 
 __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
@@ -25,7 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="cerules", description="山东省专业技术人员继续教育规则引擎 · continuing-education rules engine")
     parser.add_argument("--version", action="version", version=f"cerules {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
-    for command in (evaluate, history, rules, plugins, synth, serve):
+    for command in (evaluate, explain, report, certificate, history, rules, plugins, synth, serve, explore):
         command.add_commands(commands)
     forms.register(commands)
     return parser
