@@ -6,6 +6,8 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
+from ..base.errors import CeruleError
+
 if TYPE_CHECKING:
     from ..rules.ruleset import RuleSet
 
@@ -41,6 +43,25 @@ def add_pack_options(parser: argparse.ArgumentParser) -> None:
         help="a rule pack folder (pack.toml and base layers by year); default: the first pack in CERULES_RULES_PATH, else Shandong's",
     )
     choice.add_argument("--pack", metavar="ID", help="a rule pack by id, as a plugin or CERULES_RULES_PATH gives it (e.g. shandong)")
+
+
+def add_sheet_options(parser: argparse.ArgumentParser) -> None:
+    """`--sheet NAME` (both files), `--persons-sheet`, `--records-sheet`: which sheet of an Excel workbook to read."""
+    parser.add_argument("--sheet", metavar="NAME", help="the sheet of an Excel workbook to read (default: the first)")
+    parser.add_argument("--persons-sheet", metavar="NAME", help="the persons' sheet, when it differs from --sheet")
+    parser.add_argument("--records-sheet", metavar="NAME", help="the records' sheet, when it differs from --sheet")
+
+
+def sheets(args: argparse.Namespace) -> dict[str, str | None]:
+    """The sheets `read_inputs` is to read, from --sheet, --persons-sheet and --records-sheet."""
+    return {
+        "persons_sheet": getattr(args, "persons_sheet", None) or getattr(args, "sheet", None),
+        "records_sheet": getattr(args, "records_sheet", None) or getattr(args, "sheet", None),
+    }
+
+
+class UsageError(CeruleError):
+    """A command asked for something it cannot do as given (exit 2)."""
 
 
 def chosen_pack(args: argparse.Namespace) -> str | None:

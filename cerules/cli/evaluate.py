@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from ..render import FORMATS
-from .common import EXIT_OK, add_pack_options, add_skip_plugin, load_rules_for
+from .common import EXIT_OK, UsageError, add_pack_options, add_sheet_options, add_skip_plugin, load_rules_for, sheets
 
 if TYPE_CHECKING:
     from ..evaluation.quality import DataQuality, RejectedLimit
@@ -22,8 +22,9 @@ LARGE_INPUT = 1_000_000
 def add_commands(commands: Any) -> None:
     evaluate = commands.add_parser("evaluate", help="evaluate persons' learning records for a year")
     evaluate.add_argument("--year", type=int, required=True)
-    evaluate.add_argument("--persons", required=True, help="persons file (.csv, .jsonl or .parquet)")
-    evaluate.add_argument("--records", required=True, help="records file (.csv, .jsonl or .parquet)")
+    evaluate.add_argument("--persons", required=True, help="persons file (.csv, .jsonl, .parquet or an Excel workbook)")
+    evaluate.add_argument("--records", required=True, help="records file (.csv, .jsonl, .parquet or an Excel workbook)")
+    add_sheet_options(evaluate)
     evaluate.add_argument("--format", choices=FORMATS, help="default: from --out's suffix, else table on a terminal, else json")
     evaluate.add_argument("--out", help="write here instead of standard output (all or nothing)")
     evaluate.add_argument("--lang", choices=("zh", "en"), default="zh")
@@ -76,7 +77,7 @@ def _output_format(args: argparse.Namespace) -> str:
         return args.format
     if args.out:
         suffix = Path(args.out).suffix.lower()
-        return {".csv": "csv", ".txt": "table"}.get(suffix, "json")
+        return {".csv": "csv", ".txt": "table", ".xlsx": "xlsx"}.get(suffix, "json")
     return "table" if sys.stdout.isatty() else "json"
 
 
@@ -86,11 +87,14 @@ def run(args: argparse.Namespace) -> int:
     from ..render.csv import write_csv_stream
     from ..render.json import write_json_stream
     from ..render.report import render
+    from ..render.xlsx import write_xlsx
 
     _check_out(args)
     rules = load_rules_for(args)
-    persons, records = read_inputs(args.persons, args.records)
+    persons, records = read_inputs(args.persons, args.records, **sheets(args))
     fmt = _output_format(args)
+    if fmt == "xlsx" and not args.out and sys.stdout.isatty():
+        raise UsageError("Excel 工作簿是二进制文件：请用 --out 文件.xlsx", "an Excel workbook is a binary file: give --out FILE.xlsx")
     limit: RejectedLimit | None = args.max_rejected
     where = f"{args.persons}, {args.records}"
     if fmt == "table":  # for people at a terminal: one evaluation, aligned columns
@@ -117,6 +121,8 @@ def run(args: argparse.Namespace) -> int:
     def write(stream: BinaryIO) -> None:
         if fmt == "json":
             write_json_stream(run, stream, args.lang, **options)
+        elif fmt == "xlsx":
+            write_xlsx(run, stream, args.lang, **options)
         else:
             write_csv_stream(run, stream, **options)
         late = run.strict_problem() if args.strict else None
@@ -125,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
         if limit is not None:  # counted as the chunks went by: known only now, before anything is kept
             limit.check(run.data_quality(), where)
 
-    _emit(args, write, buffered=args.strict or limit is not None)
+    _emit(args, write, buffered=args.strict or limit is not None or fmt == "xlsx")
     _report(run.data_quality(), args.lang)
     return EXIT_OK
 

@@ -152,10 +152,10 @@ def _nan_as_null(table: pa.Table) -> pa.Table:
     return table
 
 
-def _as_input(source: Any, name: str, required: Sequence[str], *, persons: bool = False) -> Table:
+def _as_input(source: Any, name: str, required: Sequence[str], *, persons: bool = False, sheet: str | None = None) -> Table:
     """A file path read by its suffix (a persons file must hold persons), or rows as `as_table` takes them."""
     if isinstance(source, (str, os.PathLike)):
-        table = read_table(source, required=required)
+        table = read_table(source, required=required, sheet=sheet)
         if persons and len(table) == 0:
             raise InputError(os.fspath(source), "文件中没有人员", "no persons in the file", line=1)
         return table
@@ -212,9 +212,18 @@ def evaluate_files(
     )
 
 
-def read_inputs(persons: str | os.PathLike[str], records: str | os.PathLike[str]) -> tuple[Table, Table]:
-    """Read the persons and records files, refusing an empty persons file."""
-    return _as_input(persons, "<persons>", REQUIRED_PERSON_COLUMNS, persons=True), _as_input(records, "<records>", REQUIRED_RECORD_COLUMNS)
+def read_inputs(
+    persons: str | os.PathLike[str],
+    records: str | os.PathLike[str],
+    *,
+    persons_sheet: str | None = None,
+    records_sheet: str | None = None,
+) -> tuple[Table, Table]:
+    """Read the persons and records files (a workbook's first sheet, or the one named), refusing an empty persons file."""
+    return (
+        _as_input(persons, "<persons>", REQUIRED_PERSON_COLUMNS, persons=True, sheet=persons_sheet),
+        _as_input(records, "<records>", REQUIRED_RECORD_COLUMNS, sheet=records_sheet),
+    )
 
 
 def evaluate_person(

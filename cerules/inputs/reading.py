@@ -37,21 +37,24 @@ SUFFIXES = {
 """The file types read, by suffix."""
 
 
-def read_table(path: str | os.PathLike[str], *, required: Sequence[str] = ()) -> Table:
+def read_table(path: str | os.PathLike[str], *, required: Sequence[str] = (), sheet: str | None = None) -> Table:
     """Read a ``.csv``, ``.jsonl``/``.ndjson``, ``.parquet`` or Excel (``.xlsx``, first sheet) file into string columns.
 
     Raises :class:`InputError` when the file cannot be read at all, or lacks a ``required``
-    column. Structurally broken rows are kept and reported in :attr:`Table.problems`.
+    column. Structurally broken rows are kept and reported in :attr:`Table.problems`. `sheet`
+    names the sheet of a workbook (default: the first); other files have none.
     """
     display = os.fspath(path)
     if isinstance(required, str):
         required = (required,)
     kind = _kind(display)
+    if sheet is not None and kind != "excel":
+        raise InputError(display, f"只有 Excel 工作簿有工作表（{sheet!r}）", f"only an Excel workbook has sheets ({sheet!r})")
     _check_regular_file(display)
     if kind == "parquet":
         return read_parquet(display, required)
     if kind == "excel":
-        return read_xlsx(display, required)
+        return read_xlsx(display, required, sheet=sheet)
     try:
         with open(display, "rb") as handle:
             data = handle.read()
