@@ -149,3 +149,15 @@ def test_a_sheet_that_is_not_there_or_not_a_workbook_is_refused(tmp_path: Path, 
     assert "no sheet 'nosuch' in the workbook (sheets: Sheet1)" in capsys.readouterr().err
     assert main([*common, "--persons", str(PERSONS), "--records", str(RECORDS), "--sheet", "人员"]) == 2
     assert "only an Excel workbook has sheets" in capsys.readouterr().err
+
+
+def test_a_table_longer_than_a_sheet_goes_on_in_a_second_sheet(rules: RuleSet, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cerules.render import xlsx
+
+    monkeypatch.setattr(xlsx, "EXCEL_MAX_ROWS", 301)  # a sheet of 300 rows below its header
+    book = openpyxl.load_workbook(io.BytesIO(to_xlsx(cerules.evaluate_files(rules, PERSONS, RECORDS))))
+    assert book.sheetnames == ["人员", "记录", "记录 (2)", "记录 (3)", "汇总", "规则"]
+    parts = [list(book[name].values) for name in ("记录", "记录 (2)", "记录 (3)")]
+    assert [len(part) - 1 for part in parts] == [300, 300, 56]
+    assert parts[0][0] == parts[1][0] == parts[2][0]
+    assert book["记录 (3)"].auto_filter.ref == "A1:H57" and book["记录 (2)"].freeze_panes == "B2"

@@ -35,6 +35,8 @@ SAMPLE_ROWS = 2_000
 """Rows of a sheet looked at to size its columns (write-only sheets take widths before the first row)."""
 
 MAX_WIDTH = 60
+EXCEL_MAX_ROWS = 1_048_576
+"""Rows of one Excel sheet, its header included."""
 FIXED_TIME = "1980-01-01T00:00:00Z"
 """The workbook's created and modified time: a report of the data, not of the moment it was written."""
 
@@ -150,13 +152,13 @@ def _write(
         people = list(_people_rows(evaluation, ids, requirements, lang, tallies))
         records = list(_record_rows(evaluation, lang, tallies))
         if index == 0:
-            people_sheet.start(people_header, people, numeric_from=6)
-            records_sheet.start(records_header, records, numeric_from=2)
+            people_sheet.start(people_header, people)
+            records_sheet.start(records_header, records)
         people_sheet.add(people, unmet_columns=_credited_columns(ids))
         records_sheet.add(records)
     if first is None:
-        people_sheet.start(people_header, [], numeric_from=6)
-        records_sheet.start(records_header, [], numeric_from=2)
+        people_sheet.start(people_header, [])
+        records_sheet.start(records_header, [])
     people_sheet.close()
     records_sheet.close()
     _summary_sheet(book, tallies, rejected_persons, rules, lang)
@@ -279,35 +281,43 @@ def _record_row(
 
 
 class Sheet:
-    """A write-only sheet: widths and the frozen header set from the first rows, filters over every row."""
+    """Write-only sheets of one table: widths and the frozen header set from the first rows, filters over every row.
+
+    A table longer than Excel's sheet goes on in a second sheet (`记录 (2)`) with the same header.
+    """
 
     def __init__(self, book: Any, title: str) -> None:
-        self.sheet = book.create_sheet(title)
-        self.rows = 0
-        self.width = 0
+        self.book, self.title = book, title
+        self.sheets: list[tuple[Any, int]] = []  # each sheet and its rows below the header
+        self.header: list[str] = []
+        self.widths: list[float] = []
 
-    def start(self, header: list[str], sample: Sequence[Sequence[Any]], *, numeric_from: int) -> None:
-        from openpyxl.utils import get_column_letter
-
-        self.width = len(header)
-        for column in range(self.width):
+    def start(self, header: list[str], sample: Sequence[Sequence[Any]]) -> None:
+        self.header = header
+        for column in range(len(header)):
             cells = [header[column], *(row[column] for row in sample[:SAMPLE_ROWS] if column < len(row))]
             widest = max(display_width(_shown(cell)) for cell in cells)
-            self.sheet.column_dimensions[get_column_letter(column + 1)].width = min(MAX_WIDTH, max(8, widest + 2))
-        self.sheet.freeze_panes = "B2"
-        self._header(header)
+            self.widths.append(min(MAX_WIDTH, max(8, widest + 2)))
+        self._next_sheet()
 
-    def _header(self, header: list[str]) -> None:
+    def _next_sheet(self) -> None:
         from openpyxl.cell import WriteOnlyCell
         from openpyxl.styles import Alignment, Font, PatternFill
+        from openpyxl.utils import get_column_letter
 
+        title = self.title if not self.sheets else f"{self.title} ({len(self.sheets) + 1})"
+        sheet = self.book.create_sheet(title)
+        for column, width in enumerate(self.widths, 1):
+            sheet.column_dimensions[get_column_letter(column)].width = width
+        sheet.freeze_panes = "B2"
         bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
         cells = []
-        for name in header:
-            cell = WriteOnlyCell(self.sheet, value=name)
+        for name in self.header:
+            cell = WriteOnlyCell(sheet, value=name)
             cell.font, cell.fill, cell.alignment = bold, fill, Alignment(wrap_text=True, vertical="top")
             cells.append(cell)
-        self.sheet.append(cells)
+        sheet.append(cells)
+        self.sheets.append((sheet, 0))
 
     def add(self, rows: Iterable[Sequence[Any]], *, unmet_columns: dict[int, int] | None = None) -> None:
         """Append rows; a credited cell whose shortfall cell is above zero is filled red."""
@@ -315,24 +325,27 @@ class Sheet:
         from openpyxl.styles import Font, PatternFill
 
         red, dark = PatternFill("solid", fgColor="F8CBAD"), Font(color="9C0006", bold=True)
+        sheet, count = self.sheets[-1]
         for row in rows:
-            if unmet_columns:
-                cells: list[Any] = list(row)
-                for credited, shortfall in unmet_columns.items():
-                    if row[shortfall]:
-                        cell = WriteOnlyCell(self.sheet, value=row[credited])
-                        cell.fill, cell.font = red, dark
-                        cells[credited] = cell
-                self.sheet.append(cells)
-            else:
-                self.sheet.append(list(row))
-            self.rows += 1
+            if count >= EXCEL_MAX_ROWS - 1:
+                self.sheets[-1] = (sheet, count)
+                self._next_sheet()
+                sheet, count = self.sheets[-1]
+            cells: list[Any] = list(row)
+            for credited, shortfall in (unmet_columns or {}).items():
+                if row[shortfall]:
+                    cell = WriteOnlyCell(sheet, value=row[credited])
+                    cell.fill, cell.font = red, dark
+                    cells[credited] = cell
+            sheet.append(cells)
+            count += 1
+        self.sheets[-1] = (sheet, count)
 
     def close(self) -> None:
         from openpyxl.utils import get_column_letter
 
-        if self.width:
-            self.sheet.auto_filter.ref = f"A1:{get_column_letter(self.width)}{self.rows + 1}"
+        for sheet, count in self.sheets:
+            sheet.auto_filter.ref = f"A1:{get_column_letter(len(self.header))}{count + 1}"
 
 
 def _shown(value: Any) -> str:
@@ -369,7 +382,7 @@ def _summary_sheet(book: Any, tallies: Tallies, rejected_persons: Sequence[Any],
         rows.append([_w("rejected_persons", lang), _w("line", lang), _w("message", lang)])
         for rejected in rejected_persons:
             rows.append([str(rejected.person_id), rejected.line, rejected.problem.text.in_lang(lang)])
-    sheet.start(header, rows, numeric_from=1)
+    sheet.start(header, rows)
     sheet.add(rows)
     sheet.close()
 
@@ -391,7 +404,7 @@ def _rules_sheet(book: Any, rules: RuleSet, lang: str) -> None:
             rows.append(
                 [layer["id"], layer["rank"], layer["plugin"], layer["file"], value["path"], shown, value["citation"], value["verified"]]
             )
-    sheet.start(header, rows, numeric_from=99)
+    sheet.start(header, rows)
     sheet.add(rows)
     sheet.close()
 
