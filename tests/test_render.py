@@ -70,12 +70,15 @@ def test_the_table_reads_unit_levels_from_the_one_table(evaluation, monkeypatch)
 
 
 def test_the_report_dispatches_each_format_to_its_module(evaluation):
-    assert FORMATS == ("json", "csv", "table")
+    assert FORMATS == ("json", "csv", "table", "xlsx", "html")
     assert render(evaluation, "json", "en") == to_json(evaluation, "en")
     assert json.loads(render(evaluation, "json"))["summary"] == evaluation.summary()
     assert render(evaluation, "csv") == to_csv(evaluation)
     assert render(evaluation, "table", "en") == table.to_table(evaluation, "en")
-    with pytest.raises(ValueError, match="expected one of json, csv, table"):
+    assert render(evaluation, "html", "en").startswith("<!DOCTYPE html>")
+    with pytest.raises(ValueError, match="to_xlsx"):
+        render(evaluation, "xlsx")
+    with pytest.raises(ValueError, match="expected one of json, csv, table, xlsx, html"):
         render(evaluation, "xml")
 
 

@@ -77,7 +77,7 @@ def _output_format(args: argparse.Namespace) -> str:
         return args.format
     if args.out:
         suffix = Path(args.out).suffix.lower()
-        return {".csv": "csv", ".txt": "table", ".xlsx": "xlsx"}.get(suffix, "json")
+        return {".csv": "csv", ".txt": "table", ".xlsx": "xlsx", ".html": "html", ".htm": "html"}.get(suffix, "json")
     return "table" if sys.stdout.isatty() else "json"
 
 
@@ -97,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("Excel 工作簿是二进制文件：请用 --out 文件.xlsx", "an Excel workbook is a binary file: give --out FILE.xlsx")
     limit: RejectedLimit | None = args.max_rejected
     where = f"{args.persons}, {args.records}"
-    if fmt == "table":  # for people at a terminal: one evaluation, aligned columns
+    if fmt in ("table", "html"):  # for people: one evaluation, a table at a terminal or the report page
         evaluation = evaluate(
             rules,
             persons,

@@ -1,4 +1,6 @@
-"""An evaluation in one of the command line's formats (`FORMATS`): the JSON document, CSV, or the table."""
+"""An evaluation in one of the command line's text formats: the JSON document, CSV, the table or the report page.
+
+The workbook (`xlsx`) is bytes, written by `cerules.render.xlsx`."""
 
 from __future__ import annotations
 
@@ -14,11 +16,17 @@ if TYPE_CHECKING:  # rendered, never imported: the evaluation layer sits above t
 
 
 def render(evaluation: Evaluation, fmt: str, lang: str = "zh") -> str:
-    """The evaluation as text in the format `fmt` (json, csv or table)."""
+    """The evaluation as text in the format `fmt` (json, csv, table or html)."""
     if fmt == "json":
         return to_json(evaluation, lang)
     if fmt == "csv":
         return to_csv(evaluation)
     if fmt == "table":
         return to_table(evaluation, lang)
+    if fmt == "html":
+        from .report_page import report_page
+
+        return report_page(evaluation, lang)
+    if fmt == "xlsx":
+        raise ValueError("a workbook is bytes, not text: use cerules.render.xlsx.to_xlsx(evaluation)")
     raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
