@@ -196,7 +196,7 @@ def test_table_format_is_for_people_reading_a_terminal(capsys, cohort):
         capsys, "evaluate", "--year", "2023", "--persons", str(cohort[0]), "--records", str(cohort[1]), "--format", "table", "--lang", "en"
     )
     assert code == 0
-    assert "p1" in out and "pass" in out and "FAIL" in out and "unknown_person" in out
+    assert "p1" in out and "pass" in out and "FAIL" in out and "no such person in the persons file" in out
 
 
 @pytest.mark.parametrize(("name", "opening"), [("out.json", "{"), ("out.csv", "person_id,"), ("out.txt", "人员")])
