@@ -163,11 +163,12 @@ def test_a_draft_exported_from_the_explorer_gives_its_numbers_on_the_command_lin
     assert explorer.cli_command("persons.parquet", "records.parquet", "draft.toml").endswith("--no-plugins")
 
 
-def test_the_export_button_writes_the_file(explorer, tmp_path):
+def test_the_export_button_writes_the_file_and_says_where_in_full(explorer, tmp_path, monkeypatch):
     explorer.controls["public.required_hours"].value = 31
-    explorer.export_path.value = str(tmp_path / "out.toml")
+    monkeypatch.chdir(tmp_path)
+    explorer.export_path.value = "out.toml"
     explorer.export_button.click()
-    assert "exported" in explorer.export_status.value
+    assert f"exported: <code>{tmp_path / 'out.toml'}</code>" in explorer.export_status.value  # absolute, not `out.toml`
     assert Draft.from_toml(tmp_path / "out.toml").values() == {"public.required_hours": 31}
     explorer.export_path.value = str(tmp_path / "no" / "such" / "dir" / "x.toml")
     explorer.export_button.click()
@@ -243,3 +244,63 @@ def test_explorer_numbers_match_direct_batch_evaluation(explorer, cohort):
     explorer.set({"public.required_hours": 28, "professional.required_hours": 66})
     direct = evaluate_batch(explorer.draft_rules, cohort.persons, cohort.records)
     assert np.array_equal(direct.compliant, explorer.impact.after)
+
+
+def test_the_export_never_writes_over_the_cohort_files(explorer, tmp_path):
+    persons = tmp_path / "persons.csv"
+    persons.write_text("person_id,city\n", encoding="utf-8")
+    explorer.inputs = (persons,)
+    explorer.controls["public.required_hours"].value = 32
+    explorer.export_path.value = str(persons)
+    explorer.export_button.click()
+    assert "persons.csv" in explorer.export_status.value and "exported" not in explorer.export_status.value
+    assert persons.read_text(encoding="utf-8") == "person_id,city\n"
+
+
+def test_the_headline_beside_the_controls_follows_the_draft(explorer):
+    assert "0 → <b>0</b>" not in explorer.headline_view.value
+    summary = explorer.summary()
+    assert f"{summary['compliant_before']} → <b>{summary['compliant_after']}</b>" in explorer.headline_view.value
+    assert "no city changes" in explorer.headline_view.value
+    explorer.controls["public.required_hours"].value = 40
+    summary = explorer.summary()
+    shown = explorer.headline_view.value
+    assert f"{summary['compliant_before']} → <b>{summary['compliant_after']}</b>" in shown
+    assert f"pass→fail <b style='color:#cf222e'>{summary['pass_to_fail']}</b>" in shown
+    moved = [row for row in explorer.impact.by("city").rows() if row["pass_to_fail"] or row["fail_to_pass"]]
+    most = max(moved, key=lambda row: row["pass_to_fail"] + row["fail_to_pass"])
+    assert f"<td>{most['name']} {most['name_en']}</td><td>{most['compliant_before']} → {most['compliant_after']}" in shown
+    assert shown.count("<tr>") == min(len(moved), 8)
+    assert (f"{len(moved) - 8} more cities" in shown) == (len(moved) > 8)
+
+
+def test_every_control_has_its_label_on_a_line_of_its_own(explorer):
+    """Not a description squeezed into 15em beside the widget (`专业科目学时 Professional ho…`): HTML that wraps."""
+    for control in CONTROLS:
+        box = next(b for b in _boxes(explorer.widget) if f"cerules-control-{control.path.replace('.', '-')}" in b._dom_classes)
+        label = box.children[0]
+        assert control.label.en in label.value and control.label.zh in label.value
+        assert "cerules-label" in label._dom_classes
+        assert not getattr(explorer.controls[control.path], "description", "").startswith(control.label.zh)
+
+
+def _boxes(widget):
+    yield widget
+    for child in getattr(widget, "children", ()):
+        yield from _boxes(child)
+
+
+def test_the_person_tab_shows_somebody_who_flips_under_the_draft_and_the_baseline(explorer):
+    assert explorer.person_view.value == ""  # nobody chosen yet
+    explorer.controls["public.required_hours"].value = 40
+    flipped = [str(pid) for pid in explorer.impact.pass_to_fail]
+    assert list(explorer.person_id.options[: len(flipped)]) == flipped[: len(explorer.person_id.options)]
+    explorer.person_id.value = flipped[0]
+    draft_card, baseline_card = explorer.person_view.value.split("<div class='cerules-person-under'>")[1:]
+    assert draft_card.startswith("<p><b>草案 draft</b></p>") and "未达标" in draft_card
+    assert baseline_card.startswith("<p><b>现行规则 baseline</b></p>") and "未达标" not in baseline_card
+    assert "<th>学时</th><th>认定</th>" in draft_card
+    explorer.controls["public.required_hours"].value = 30  # back to the baseline: the card follows
+    assert "未达标" not in explorer.person_view.value.split("<div class='cerules-person-under'>")[1]
+    explorer.person_id.value = "nobody"
+    assert "no person with the id <code>nobody</code>" in explorer.person_view.value

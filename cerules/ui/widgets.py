@@ -1,14 +1,17 @@
 """The draft explorer: sliders and toggles over a draft, the impact updating as they move.
 
     explorer = cerules.widgets.explore(cohort, year=2023)
-    explorer                      # in Jupyter: scope, plugins, sliders; impact, chart, TOML, diff
+    explorer                      # in Jupyter: scope, plugins, sliders, the headline figures beside them;
+                                  # tabs: impact, chart, TOML, diff, one person's card
     explorer.set({"public.required_hours": 35})
     explorer.impact.summary()
     explorer.export("draft-2024.toml")   # cerules evaluate --rules draft-2024.toml gives the same numbers
 
 The widgets are a thin layer: what they edit is a `DraftEditor` (plain Python: a scope and
 values by rule path, compared with the baseline), what they show is a `Draft`, an `Impact`
-and a `diff` from `cerules.whatif`, laid out by `layout.py` as HTML from `cerules.render.html`.
+and a `diff` from `cerules.whatif`, laid out by `layout.py` as HTML from `cerules.render.html`
+(the headline figures: `headline.py`; a person's card: `person.py`). `cerules explore` serves
+the same explorer as a page (`app/`).
 Tests drive the explorer by setting widget values, without a browser. ipywidgets is needed only
 here (`pip install 'cerules[notebook]'`).
 """
@@ -21,6 +24,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..base.errors import CeruleError
+from ..base.files import write_atomic
 from ..plugins.loading import load_rules
 from ..plugins.manager import Plugins
 from ..render.html import explorer_impact_html, explorer_status_html, export_failed_html, exported_html, refused_html, toml_html
@@ -31,7 +36,9 @@ from ..whatif.diff import Changes, diff
 from ..whatif.draft import Draft
 from ..whatif.impact import Baseline, Impact
 from ..whatif.problems import DraftError, DraftProblem
+from .headline import headline_html
 from .layout import CONTROLS, Control, build_panel, ipywidgets_module, show_value, shown_value
+from .person import person_cards_html, person_choices
 
 FOCUS = "public.focus"
 FOCUS_LABEL = {"zh": "重点内容", "en": "Focus topics"}
@@ -154,6 +161,8 @@ class Explorer:
         self.editor = DraftEditor(rules)
         self.error: str | None = None
         self.seconds: float = 0.0
+        self.inputs: tuple[str | os.PathLike[str], ...] = ()
+        """Files the cohort was read from: an export never writes over them."""
         self._quiet = False
         self._build_widgets()
         self._sync_controls()
@@ -215,10 +224,13 @@ class Explorer:
         self.controls = panel.controls
         self.any_boxes = panel.any_boxes
         self.status = panel.status
+        self.headline_view = panel.headline_view
         self.summary_view, self.chart_view = panel.summary_view, panel.chart_view
         self.toml_view, self.diff_view = panel.toml_view, panel.diff_view
         self.export_path, self.export_button, self.export_status = panel.export_path, panel.export_button, panel.export_status
         self.reset_button = panel.reset_button
+        self.person_id, self.person_view = panel.person_id, panel.person_view
+        self.person_id.observe(lambda change: self._show_person(), names="value")
         for key, widget in self.scope_widgets.items():
             widget.observe(lambda change, key=key: self._on_scope(key, change["new"]), names="value")
         for box in self.plugin_boxes.values():
@@ -274,8 +286,10 @@ class Explorer:
             path = self.export(self.export_path.value)
         except (OSError, DraftError) as exc:
             self.export_status.value = export_failed_html(str(exc))
+        except CeruleError as exc:
+            self.export_status.value = export_failed_html(exc.in_lang(self.lang))
         else:
-            self.export_status.value = exported_html(str(path))
+            self.export_status.value = exported_html(str(path))  # absolute: the folder is never a guess
 
     # --- the model ---
 
@@ -329,13 +343,21 @@ class Explorer:
         self.draft, self.draft_rules = draft, draft_rules
         self.impact: Impact = self.baseline.impact(draft_rules)
         self.changes: Changes = diff(self.rules, draft_rules, self.editor.scope or None) if len(draft) else Changes()
+        self.headline_view.value = headline_html(self.impact)
         self.summary_view.value = explorer_impact_html(self.impact)
         if self.show_chart:
             self.chart_view.value = self.impact.chart(lang="en").to_svg()
         self.toml_view.value = toml_html(draft.to_toml())
         self.diff_view.value = self.changes._repr_html_()
+        self.person_id.options = person_choices(self.impact)
+        self._show_person()
         self.seconds = time.perf_counter() - start
         self.status.value = explorer_status_html(len(draft), self.seconds)
+
+    def _show_person(self) -> None:
+        """The chosen person's card under the draft and the baseline (nothing while no id is given)."""
+        if self.error is None:
+            self.person_view.value = person_cards_html(self.baseline, self.rules, self.draft_rules, self.person_id.value)
 
     # --- results ---
 
@@ -343,10 +365,13 @@ class Explorer:
         return self.impact.summary()
 
     def export(self, path: str | os.PathLike[str]) -> Path:
-        """Write the current draft as TOML (tomli-w); `cerules evaluate --rules PATH` loads it."""
+        """Write the current draft as TOML (tomli-w), whole or not at all and never over the cohort's files;
+        `cerules evaluate --rules PATH` loads it. Returns the absolute path written."""
         if self.error is not None:
             raise DraftError([DraftProblem("<draft>", "the current draft is not valid: " + self.error)])
-        return self.draft.write(path)
+        target = Path(path).expanduser().absolute()
+        write_atomic(target, self.draft.to_toml(), inputs=self.inputs)
+        return target
 
     def cli_command(self, persons: str, records: str, rules_file: str = "draft.toml") -> str:
         """The `cerules evaluate` command that gives the explorer's numbers for the exported draft."""
