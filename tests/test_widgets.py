@@ -299,7 +299,7 @@ def test_the_person_tab_shows_somebody_who_flips_under_the_draft_and_the_baselin
     draft_card, baseline_card = explorer.person_view.value.split("<div class='cerules-person-under'>")[1:]
     assert draft_card.startswith("<p><b>草案 draft</b></p>") and "未达标" in draft_card
     assert baseline_card.startswith("<p><b>现行规则 baseline</b></p>") and "未达标" not in baseline_card
-    assert "<th>学时</th><th>认定</th>" in draft_card
+    assert "<th style='white-space:nowrap'>学时</th><th style='white-space:nowrap'>认定</th>" in draft_card
     explorer.controls["public.required_hours"].value = 30  # back to the baseline: the card follows
     assert "未达标" not in explorer.person_view.value.split("<div class='cerules-person-under'>")[1]
     explorer.person_id.value = "nobody"

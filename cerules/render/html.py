@@ -96,6 +96,11 @@ def evaluation_html(evaluation: Evaluation) -> str:
     )
 
 
+def _headers(*names: str) -> str:
+    """Header cells that never wrap (a narrow column must not break 学时 into one character a line)."""
+    return "".join(f"<th style='white-space:nowrap'>{e(name)}</th>" for name in names)
+
+
 def person_html(result: PersonResult, lang: str = "zh") -> str:
     """One person's card: the verdict, each requirement with the rule behind it, and the ledger."""
     verdict = "达标" if result.compliant else "未达标"
@@ -124,9 +129,9 @@ def person_html(result: PersonResult, lang: str = "zh") -> str:
         f"<div class='cerules-person'><h4>{e(result.person_id)} · {result.year} · "
         f"<span style='color:{colour}'>{verdict}</span></h4>"
         f"<p>{e(city)} · {e(level)} · {e(result.profile.title_series or '')}</p>"
-        "<table><thead><tr><th></th><th>要求</th><th>已认定</th><th>应修</th><th>差额</th><th>单位</th><th>依据</th><th>设定层</th></tr></thead>"
+        f"<table><thead><tr>{_headers('', '要求', '已认定', '应修', '差额', '单位', '依据', '设定层')}</tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>"
-        "<details><summary>学习记录</summary><table><thead><tr><th>记录</th><th>科目</th><th>学时</th><th>认定</th><th>原因</th><th>说明</th></tr></thead>"
+        f"<details><summary>学习记录</summary><table><thead><tr>{_headers('记录', '科目', '学时', '认定', '原因', '说明')}</tr></thead>"
         f"<tbody>{''.join(ledger_rows)}</tbody></table></details>"
         f"<p><small>rules sha256 {result.rules_sha256[:12]}</small></p></div>"
     )
