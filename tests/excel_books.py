@@ -30,8 +30,10 @@ def typed(name: str, text: str) -> Any:
     return text
 
 
-def workbook_from_csv(source: Path, target: Path, *, header_row: int = 1, sheet_title: str = "Sheet1") -> Path:
-    """The CSV file's rows in a workbook's first sheet, its header on `header_row`."""
+def workbook_from_csv(
+    source: Path, target: Path, *, header_row: int = 1, sheet_title: str = "Sheet1", header: dict[str, str] | None = None
+) -> Path:
+    """The CSV file's rows in a workbook's first sheet, its header on `header_row` (names replaced by `header`)."""
     book = openpyxl.Workbook()
     sheet = book.active
     assert sheet is not None
@@ -40,7 +42,7 @@ def workbook_from_csv(source: Path, target: Path, *, header_row: int = 1, sheet_
         rows = list(csv.reader(handle))
     for _ in range(header_row - 1):
         sheet.append([])
-    sheet.append(rows[0])
+    sheet.append([(header or {}).get(name, name) for name in rows[0]])
     for row in rows[1:]:
         sheet.append([typed(name, value) for name, value in zip(rows[0], row, strict=True)])
     book.save(target)

@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from cerules.base.errors import CeruleError
+from cerules.inputs.headers import contract_names
 from cerules.inputs.reading import InputError, RowProblem, Table, detect_encoding, read_table
 
 
@@ -171,15 +172,16 @@ class TestDetectEncoding:
 
     @given(st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00")))
     def test_any_utf8_text_is_utf8(self, text: str) -> None:
+        assume(not text.startswith("\ufeff"))  # text that begins with U+FEFF is, encoded, a file with a byte-order mark
         assert detect_encoding(text.encode()) == "utf-8"
         assert detect_encoding(codecs.BOM_UTF8 + text.encode()) == "utf-8-sig"
 
 
 class TestCsvEncodings:
     def test_gb18030_file_with_chinese_header_and_values(self, tmp_path: Path) -> None:
-        path = write(tmp_path, "persons.csv", "人员编号,城市\np1,青岛市\np2,济南\n", "gb18030")
-        table = read_table(path)
-        assert cells(table) == {"人员编号": ["p1", "p2"], "城市": ["青岛市", "济南"]}
+        path = write(tmp_path, "persons.csv", "人员编号,城市,备注\np1,青岛市,新\np2,济南,\n", "gb18030")
+        table = read_table(path)  # Chinese names of contract columns read as the contract's (inputs/headers.py)
+        assert cells(table) == {"person_id": ["p1", "p2"], "city": ["青岛市", "济南"], "备注": ["新", None]}
 
     def test_gbk_excel_export(self, tmp_path: Path) -> None:
         path = write(tmp_path, "persons.csv", "person_id,city\r\np1,青岛市\r\n", "gbk")
@@ -587,9 +589,9 @@ header_name = st.text(st.characters(whitelist_categories=("L", "N")), min_size=1
 
 @st.composite
 def string_tables(draw: st.DrawFn) -> tuple[list[str], list[list[str]], list[int]]:
-    """A header ("城市" first, so that GB18030 bytes are never also UTF-8), rows, and how many
+    """A header ("备注" first, so that GB18030 bytes are never also UTF-8), rows, and how many
     blank lines to put before each row."""
-    names = ["城市", *draw(st.lists(header_name, min_size=1, max_size=4, unique=True).filter(lambda n: "城市" not in n))]
+    names = ["备注", *draw(st.lists(header_name, min_size=1, max_size=4, unique=True).filter(lambda n: "备注" not in n))]
     rows = draw(st.lists(st.lists(cell_text, min_size=len(names), max_size=len(names)), max_size=8))
     blanks = draw(st.lists(st.integers(0, 2), min_size=len(rows), max_size=len(rows)))
     return names, rows, blanks
@@ -627,13 +629,15 @@ def test_csv_reads_back_what_was_written(tmp_path: Path, table, encoding: str, q
         line += physical_lines(out.getvalue()[before:])
     path = write(tmp_path, "t.csv", out.getvalue(), encoding)
 
-    result = read_table(path, required=names)
+    read_as = contract_names(names)  # a Chinese name of a contract column reads as the contract's
+    assume(len(set(read_as)) == len(read_as))
+    result = read_table(path, required=read_as)
 
     # Rows of only empty or blank cells after the last row holding anything are a spreadsheet's, not data.
     while rows and not any(value.strip() for value in rows[-1]):
         rows, lines = rows[:-1], lines[:-1]
     assert len(result) == len(rows)
-    assert cells(result) == {name: [expected_cell(row[j]) for row in rows] for j, name in enumerate(names)}
+    assert cells(result) == {name: [expected_cell(row[j]) for row in rows] for j, name in enumerate(read_as)}
     assert list(result.lines) == lines
     assert result.problems == ()
 

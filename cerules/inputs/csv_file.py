@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from .encodings import EncodingError, decode, unreadable
+from .headers import contract_names
 from .table import InputError, RowProblem, Table, check_names, check_required, empty_file, frozen
 
 __all__ = ["read_csv"]
@@ -122,7 +123,7 @@ def read_csv(display: str, data: bytes, required: Sequence[str]) -> Table:
             continue  # a blank line
         last_start_offset = start_offset
         if header is None:
-            header = _without_trailing_blanks([name.strip() for name in fields])
+            header = _without_trailing_blanks(contract_names(fields))
             header_line = first
             width = len(header)
             continue

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from .headers import contract_names
 from .table import InputError, RowProblem, Table, check_names, check_required, empty_file, frozen
 
 __all__ = ["read_xlsx"]
@@ -77,7 +78,7 @@ def read_xlsx(display: str, required: Sequence[str], data: bytes | None = None, 
     if not filled:
         raise empty_file(display)
     header_index, last = filled[0], filled[-1]
-    header = [value or "" for value in cells[header_index]]
+    header = contract_names(value or "" for value in cells[header_index])
     while len(header) > 1 and not header[-1]:
         header.pop()
     header_line = header_index + 1
