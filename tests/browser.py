@@ -1,7 +1,8 @@
 """A real headless browser for tests: Playwright driving the system's Chromium (a Debian package).
 
 Playwright's own browser download is not used; `.ci/run` installs Chromium with apt so that CI runs
-these tests. Elsewhere, without Chromium or Playwright, they skip and say why.
+these tests. Elsewhere, without Chromium or Playwright, they skip and say why. The fixtures are
+defined once, in conftest.py (two sync Playwright sessions cannot run in one thread).
 """
 
 from __future__ import annotations

@@ -12,6 +12,8 @@ from hypothesis import settings
 import cerules
 from cerules.rules import RuleSet
 
+from .browser import browser, page  # noqa: F401  (one headless Chromium for the whole session: defined here once)
+
 # No per-example deadlines: these machines are shared, and the first call into compiled code
 # (numba) loads or builds its cache. Speed is measured in benchmarks/, never in tests.
 settings.register_profile("cerules", deadline=None)

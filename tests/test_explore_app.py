@@ -29,7 +29,6 @@ from cerules.ui.app.server import free_port
 from cerules.ui.layout import CONTROLS
 from cerules.whatif.draft import Draft
 
-from .browser import browser, page  # noqa: F401
 from .conftest import EXAMPLES
 
 pytest.importorskip("ipywidgets")

@@ -11,8 +11,6 @@ import cerules
 from cerules.inputs.synth import generate
 from cerules.render.report_page import report_page
 
-from .browser import browser, page  # noqa: F401
-
 
 @pytest.fixture(scope="module")
 def evaluation(rules, examples):
