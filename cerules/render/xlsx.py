@@ -11,6 +11,7 @@ through bounded memory; equal inputs give equal bytes (the workbook's timestamps
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import zipfile
 from collections import Counter
@@ -149,11 +150,10 @@ def _write(
     ]
     for index, evaluation in enumerate(_chained(first, evaluations)):
         assert requirements is not None
-        people = list(_people_rows(evaluation, ids, requirements, lang, tallies))
-        records = list(_record_rows(evaluation, lang, tallies))
-        if index == 0:
-            people_sheet.start(people_header, people)
-            records_sheet.start(records_header, records)
+        people: Iterable[list[Any]] = _people_rows(evaluation, ids, requirements, lang, tallies)
+        records: Iterable[list[Any]] = _record_rows(evaluation, lang, tallies)
+        if index == 0:  # the first rows size the columns; the rest stream through
+            people, records = _sampled(people_sheet, people_header, people), _sampled(records_sheet, records_header, records)
         people_sheet.add(people, unmet_columns=_credited_columns(ids))
         records_sheet.add(records)
     if first is None:
@@ -167,6 +167,14 @@ def _write(
     book.save(raw)
     stream.write(_stable(raw.getvalue()))
     return tallies.summary()
+
+
+def _sampled(sheet: Sheet, header: list[str], rows: Iterable[list[Any]]) -> Iterable[list[Any]]:
+    """Start the sheet with widths from the first rows; the rows, all of them, to add."""
+    rows = iter(rows)
+    sample = list(itertools.islice(rows, SAMPLE_ROWS))
+    sheet.start(header, sample)
+    return itertools.chain(sample, rows)
 
 
 def _chained(first: Evaluation | None, rest: Iterator[Evaluation]) -> Iterable[Evaluation]:
