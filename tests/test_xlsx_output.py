@@ -161,3 +161,19 @@ def test_a_table_longer_than_a_sheet_goes_on_in_a_second_sheet(rules: RuleSet, m
     assert [len(part) - 1 for part in parts] == [300, 300, 56]
     assert parts[0][0] == parts[1][0] == parts[2][0]
     assert book["记录 (3)"].auto_filter.ref == "A1:H57" and book["记录 (2)"].freeze_panes == "B2"
+
+
+def test_cells_are_data_never_formulas_or_controls_excel_refuses(tmp_path: Path) -> None:
+    persons = tmp_path / "p.csv"
+    persons.write_text('person_id,city,unit_level\nP\x01X,青岛,市属\n=HYPERLINK("http://x"),济南,\n', encoding="utf-8")
+    records = tmp_path / "r.csv"
+    records.write_text("record_id,person_id,subject,hours,completed_at\nR\x02,P\x01X,public,2,2023-05-01\n@SUM(1),x,public,1,2023-05-01\n",
+                       encoding="utf-8")  # fmt: skip
+    out = tmp_path / "out.xlsx"
+    args = ["evaluate", "--year", "2023", "--no-plugins", "--persons", str(persons), "--records", str(records), "--out", str(out)]
+    assert main(args) == 0
+    book = openpyxl.load_workbook(out)
+    people = [(row[0].value, row[0].data_type) for row in book["人员"].iter_rows(min_row=2)]
+    assert people == [("P\\x01X", "s"), ('=HYPERLINK("http://x")', "s")]
+    assert {row[0].value for row in book["记录"].iter_rows(min_row=2)} == {"R\\x02", "@SUM(1)"}
+    assert all(cell.data_type != "f" for sheet in book for row in sheet.iter_rows() for cell in row)

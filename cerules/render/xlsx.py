@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from ..base.hours import to_float
+from ..base.printable import escape_unsafe
 from ..kernel import reasons as R
 from ..kernel.decide import NOT_APPLICABLE
 from ..rules.describe import describe_rules
@@ -321,7 +322,7 @@ class Sheet:
         bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
         cells = []
         for name in self.header:
-            cell = WriteOnlyCell(sheet, value=name)
+            cell = WriteOnlyCell(sheet, value=escape_unsafe(name))
             cell.font, cell.fill, cell.alignment = bold, fill, Alignment(wrap_text=True, vertical="top")
             cells.append(cell)
         sheet.append(cells)
@@ -339,7 +340,7 @@ class Sheet:
                 self.sheets[-1] = (sheet, count)
                 self._next_sheet()
                 sheet, count = self.sheets[-1]
-            cells: list[Any] = list(row)
+            cells: list[Any] = [_safe(sheet, value) for value in row]
             for credited, shortfall in (unmet_columns or {}).items():
                 if row[shortfall]:
                     cell = WriteOnlyCell(sheet, value=row[credited])
@@ -354,6 +355,21 @@ class Sheet:
 
         for sheet, count in self.sheets:
             sheet.auto_filter.ref = f"A1:{get_column_letter(len(self.header))}{count + 1}"
+
+
+def _safe(sheet: Any, value: Any) -> Any:
+    """A cell's value as data, never as anything Excel would act on: control characters (which Excel
+    refuses) shown escaped, and text that begins with `=` kept as text, not run as a formula."""
+    if not isinstance(value, str):
+        return value
+    value = escape_unsafe(value)
+    if not value.startswith("="):
+        return value
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
 
 
 def _shown(value: Any) -> str:
