@@ -52,13 +52,13 @@ def rows(path: Path) -> list[dict[str, str]]:
         return [{key: value for key, value in row.items() if value != ""} for row in csv.DictReader(handle)]
 
 
-def upload(server: LiveServer, persons: Path = PERSONS, records: Path = RECORDS, **fields: str) -> Any:
+def upload(server: LiveServer, persons: Path = PERSONS, records: Path = RECORDS, *, accept: str = "application/json", **fields: str) -> Any:
     with server.client() as client:
         return client.post(
             "/v1/evaluate",
             data={"year": "2023", **fields},
             files={"persons": (persons.name, persons.read_bytes()), "records": (records.name, records.read_bytes())},
-            headers={"Accept": fields.pop("accept", "application/json")} if "accept" in fields else None,
+            headers={"Accept": accept},
         )
 
 
@@ -257,3 +257,18 @@ def test_a_bad_draft_is_refused_whole_naming_each_key(server: LiveServer) -> Non
         "professional.required_hours",
     }
     assert refused({"nosuch.required_hours": 3}) == {"nosuch.required_hours"}
+
+
+def test_a_workbook_or_the_report_page_when_asked_for_with_accept(server: LiveServer, cli_document: bytes) -> None:
+    import io
+
+    import openpyxl
+
+    expected = json.loads(cli_document)
+    workbook = upload(server, accept="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    assert workbook.status_code == 200 and workbook.headers["content-type"].startswith("application/vnd.openxmlformats")
+    book = openpyxl.load_workbook(io.BytesIO(workbook.content))
+    assert [row[0] for row in list(book["人员"].values)[1:]] == [person["person_id"] for person in expected["people"]]
+    page = upload(server, accept="text/html")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert expected["rules"]["sha256"] in page.text and "<script src" not in page.text

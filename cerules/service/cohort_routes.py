@@ -55,6 +55,23 @@ async def in_worker(request: Request, work: Callable[..., Result], *args: Any, *
         ) from None
 
 
+MEDIA_TYPES = {
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "html": "text/html; charset=utf-8",
+}
+"""What `/v1/evaluate` answers in, chosen by the request's `Accept`."""
+
+
+def answer_format(accept: str) -> str:
+    """The first of CSV, a workbook or the report page the client accepts by name; else the JSON document."""
+    for fmt in ("csv", "xlsx", "html"):
+        if MEDIA_TYPES[fmt].split(";")[0] in accept:
+            return fmt
+    return "json"
+
+
 def rules_for(request: Request, year: int) -> RuleSet:
     """The rules of a year from the snapshot current when the request began (422 for a year without rules)."""
     try:
@@ -96,7 +113,8 @@ async def _cohort(request: Request, json_model: type[BaseModel], form_options: t
     description=(
         "Persons and records as JSON rows (the contract's columns) or as uploaded files (multipart: `persons`, `records`, "
         "`.csv`/`.jsonl`/`.parquet`/`.xlsx`). The answer is the contract's JSON document — the bytes `cerules evaluate --format json` "
-        "writes for the same input — or its CSV with `Accept: text/csv`."
+        "writes for the same input — or, by `Accept`, its CSV (`text/csv`), the workbook "
+        "(`application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`) or the report page (`text/html`)."
     ),
     openapi_extra=request_body("EvaluateRequest", EvaluateOptions, files=("persons", "records")),
     responses={
@@ -105,6 +123,8 @@ async def _cohort(request: Request, json_model: type[BaseModel], form_options: t
             "content": {
                 "application/json": {"schema": {"$ref": "#/components/schemas/EvaluationDocument"}},
                 "text/csv": {"schema": {"type": "string"}},
+                MEDIA_TYPES["xlsx"]: {"schema": {"type": "string", "format": "binary"}},
+                "text/html": {"schema": {"type": "string"}},
             },
         },
         **ERRORS,
@@ -114,7 +134,7 @@ async def _cohort(request: Request, json_model: type[BaseModel], form_options: t
 async def evaluate(request: Request) -> Response:
     options, persons, records, _ = await _cohort(request, EvaluateRequest, EvaluateOptions)
     rules = rules_for(request, options.year)
-    fmt = "csv" if "text/csv" in request.headers.get("accept", "") else "json"
+    fmt = answer_format(request.headers.get("accept", ""))
     content = await in_worker(
         request,
         evaluation_bytes,
@@ -129,7 +149,7 @@ async def evaluate(request: Request) -> Response:
         max_rejected=options.max_rejected,
         deadline=Deadline(request.app.state.settings.timeout_seconds),
     )
-    media = "text/csv; charset=utf-8" if fmt == "csv" else "application/json"
+    media = MEDIA_TYPES[fmt]
     return Response(content, media_type=media, headers={"X-Rules-Sha256": rules.sha256})
 
 

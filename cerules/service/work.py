@@ -13,11 +13,13 @@ import time
 from typing import Any
 
 from ..evaluation.batch import ChunkedRun
-from ..evaluation.cohort import evaluate
+from ..evaluation.cohort import Evaluation, evaluate
 from ..evaluation.quality import RejectedLimit
 from ..inputs.reading import Table
 from ..render.csv import to_csv, write_csv_stream
 from ..render.json import to_json, write_json_stream
+from ..render.report_page import report_page
+from ..render.xlsx import to_xlsx, write_xlsx
 from ..rules.ruleset import RuleSet
 from ..whatif.draft import Draft
 from ..whatif.impact import Baseline
@@ -56,19 +58,21 @@ def evaluation_bytes(
     max_rejected: str | None = None,
     deadline: Deadline | None = None,
 ) -> bytes:
-    """The contract's JSON document (or its CSV), byte for byte what `cerules evaluate` writes for the same input.
+    """The contract's JSON document (or its CSV, workbook or report page), byte for byte what `cerules evaluate`
+    writes for the same input (the report page says when it was made).
 
     A small cohort is evaluated at once (half the time of the chunked path for one person); a
-    larger one chunk by chunk with bounded memory, the deadline checked between chunks.
+    larger one chunk by chunk with bounded memory, the deadline checked between chunks. The report
+    page is made of one evaluation, as on the command line.
     """
     limit = RejectedLimit.parse(max_rejected) if max_rejected else None
-    if len(records) <= AT_ONCE_RECORDS:
+    if len(records) <= AT_ONCE_RECORDS or fmt == "html":
         evaluation = evaluate(
             rules, persons, records, strict=strict, unit_level_default=unit_level_default, max_record_amount=max_record_amount
         )
         if limit is not None:
             limit.check(evaluation.data_quality(), f"{persons.path}, {records.path}")
-        return (to_json(evaluation, lang) if fmt == "json" else to_csv(evaluation)).encode("utf-8")
+        return _whole(evaluation, fmt, lang)
     run = ChunkedRun(rules, persons, records, unit_level_default=unit_level_default, max_record_amount=max_record_amount)
     if strict and (problem := run.strict_problem()) is not None:
         raise problem
@@ -76,6 +80,8 @@ def evaluation_bytes(
     progress = deadline.check if deadline is not None else None
     if fmt == "json":
         write_json_stream(run, stream, lang, progress=progress)
+    elif fmt == "xlsx":
+        write_xlsx(run, stream, lang, progress=progress)
     else:
         write_csv_stream(run, stream, progress=progress)
     if strict and (problem := run.strict_problem()) is not None:
@@ -83,6 +89,14 @@ def evaluation_bytes(
     if limit is not None:
         limit.check(run.data_quality(), f"{persons.path}, {records.path}")
     return stream.getvalue()
+
+
+def _whole(evaluation: Evaluation, fmt: str, lang: str) -> bytes:
+    if fmt == "xlsx":
+        return to_xlsx(evaluation, lang)
+    if fmt == "html":
+        return report_page(evaluation, lang).encode("utf-8")
+    return (to_json(evaluation, lang) if fmt == "json" else to_csv(evaluation)).encode("utf-8")
 
 
 def explanation(
