@@ -61,7 +61,12 @@ def test_the_schema_describes_each_door_under_v1(schema: dict[str, Any]) -> None
     } <= set(paths)
     evaluate = paths["/v1/evaluate"]["post"]
     assert set(evaluate["requestBody"]["content"]) == {"application/json", "multipart/form-data"}
-    assert set(evaluate["responses"]["200"]["content"]) == {"application/json", "text/csv"}
+    assert set(evaluate["responses"]["200"]["content"]) == {
+        "application/json",
+        "text/csv",
+        "text/html",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }
     assert {"413", "415", "422"} <= set(evaluate["responses"])
     components = schema["components"]["schemas"]
     assert components["EvaluateRequest"]["examples"][0]["persons"] == [EXAMPLE_PERSON]
