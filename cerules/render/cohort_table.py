@@ -19,7 +19,7 @@ from ..base.printable import escape_unsafe as shown
 from ..kernel import reasons as R
 from ..kernel.decide import NOT_APPLICABLE
 from ..rules.schema import unit_name
-from .labels import unit_level_name
+from .labels import requirement_names, unit_level_name
 
 if TYPE_CHECKING:  # rendered, never imported: these layers sit above this one
     from ..evaluation.cohort import Evaluation
@@ -107,12 +107,8 @@ def requirement_labels(ledger: Ledger, lang: str) -> list[str]:
     """Each requirement as the rules name it (`公需科目`, `Ⅰ类学分`), by requirement index; the label of the
     first person's policy it applies to, with the id added when two requirements share a label."""
     compiled = ledger.compiled
-    found: dict[str, str] = {}
-    profiles = [int(p) for p in dict.fromkeys(ledger.persons.profile.tolist())] + list(range(len(compiled.policies)))
-    for profile in profiles:
-        for requirement in compiled.policies[profile].requirements:
-            found.setdefault(requirement.id, shown(requirement.label.in_lang(lang)))
-    labels = [found.get(requirement_id, shown(requirement_id)) for requirement_id in compiled.requirement_ids]
+    names = requirement_names(compiled, first=(int(p) for p in dict.fromkeys(ledger.persons.profile.tolist())))
+    labels = [shown(names[rid][0].in_lang(lang)) if rid in names else shown(rid) for rid in compiled.requirement_ids]
     twice = {label for label, n in Counter(labels).items() if n > 1}
     return [f"{label} ({shown(rid)})" if label in twice else label for label, rid in zip(labels, compiled.requirement_ids, strict=True)]
 

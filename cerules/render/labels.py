@@ -6,9 +6,15 @@ units are named by the rules themselves (`RuleSet.subject_name`, `rules.schema.u
 
 from __future__ import annotations
 
-from ..rules.model import Profile, Provenance
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from ..rules.model import Profile, Provenance, Text
 from ..rules.shipped import city_name
 from ..rules.vocabulary import UNIT_LEVELS
+
+if TYPE_CHECKING:
+    from ..kernel.compile import CompiledPolicies
 
 UNIT_LEVEL_ORDER = ("city", "province")
 """The order unit levels are listed in: city units, then provincial units."""
@@ -40,3 +46,13 @@ def profile_name(profile: Profile, lang: str = "en") -> str:
     parts.append(unit_level_name(profile.unit_level, lang, plural=True))
     parts += [str(value) for value in (profile.title_series, profile.industry, profile.specialty) if value]
     return " ".join(parts) if lang == "zh" else ", ".join(parts)
+
+
+def requirement_names(compiled: CompiledPolicies, first: Iterable[int] = ()) -> dict[str, tuple[Text, str]]:
+    """Each requirement id with its label and unit as the rules give them (`公需科目`, `hours`): from the
+    policies of the profiles in `first`, then from any policy that has it."""
+    found: dict[str, tuple[Text, str]] = {}
+    for profile in [*first, *range(len(compiled.policies))]:
+        for requirement in compiled.policies[profile].requirements:
+            found.setdefault(requirement.id, (requirement.label, requirement.unit))
+    return found

@@ -32,7 +32,7 @@ from ..kernel.decide import NOT_APPLICABLE
 from ..rules.describe import describe_rules
 from ..rules.schema import unit_name
 from .html import e
-from .labels import UNIT_LEVEL_ORDER, unit_level_name
+from .labels import UNIT_LEVEL_ORDER, requirement_names, unit_level_name
 from .text import rule_value
 
 if TYPE_CHECKING:  # rendered, never imported: the evaluation layer sits above this one
@@ -180,11 +180,11 @@ def _groups(names: Sequence[str], index: np.ndarray, compliant: np.ndarray, *, o
 def _requirement_labels(evaluation: Evaluation, lang: str) -> list[tuple[str, str]]:
     """Each requirement id's label and unit, as the policies that set it name them."""
     compiled = evaluation.ledger.compiled
-    found: dict[str, tuple[str, str]] = {}
-    for policy in compiled.policies:
-        for requirement in policy.requirements:
-            found.setdefault(requirement.id, (requirement.label.in_lang(lang), requirement.unit))
-    return [found.get(rid, (rid, unit)) for rid, unit in zip(compiled.requirement_ids, compiled.requirement_unit, strict=True)]
+    names = requirement_names(compiled)
+    return [
+        (names[rid][0].in_lang(lang), names[rid][1]) if rid in names else (rid, unit)
+        for rid, unit in zip(compiled.requirement_ids, compiled.requirement_unit, strict=True)
+    ]
 
 
 def _unmet(evaluation: Evaluation, lang: str) -> list[Unmet]:

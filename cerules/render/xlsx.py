@@ -24,7 +24,7 @@ from ..kernel import reasons as R
 from ..kernel.decide import NOT_APPLICABLE
 from ..rules.describe import describe_rules
 from ..rules.schema import unit_name
-from .labels import unit_level_name
+from .labels import requirement_names, unit_level_name
 from .text import display_width
 
 if TYPE_CHECKING:  # rendered, never imported: the evaluation layer sits above this one
@@ -100,11 +100,7 @@ class Requirements:
 
     def __init__(self, evaluation: Evaluation, ids: Sequence[str]) -> None:
         self.ids = list(ids)
-        found: dict[str, tuple[Text, str]] = {}
-        for policy in evaluation.ledger.compiled.policies:
-            for requirement in policy.requirements:
-                found.setdefault(requirement.id, (requirement.label, requirement.unit))
-        self.labels = found
+        self.labels: dict[str, tuple[Text, str]] = requirement_names(evaluation.ledger.compiled)
 
     def name(self, requirement_id: str, lang: str) -> str:
         label = self.labels.get(requirement_id)
