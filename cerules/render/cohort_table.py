@@ -19,6 +19,7 @@ from ..base.printable import escape_unsafe as shown
 from ..kernel import reasons as R
 from ..kernel.decide import NOT_APPLICABLE
 from ..rules.schema import unit_name
+from .groups import Group, compliance_groups, distinct_codes
 from .labels import requirement_names, unit_level_name
 
 if TYPE_CHECKING:  # rendered, never imported: these layers sit above this one
@@ -52,17 +53,6 @@ class PersonRow:
 
 
 @attrs.frozen
-class CityRow:
-    city: str
-    people: int
-    compliant: int
-
-    @property
-    def rate(self) -> float:
-        return self.compliant / self.people if self.people else 0.0
-
-
-@attrs.frozen
 class CohortTable:
     """The evaluation table's content: columns, a row per person, the footnote and the summaries."""
 
@@ -73,7 +63,7 @@ class CohortTable:
     rows: tuple[PersonRow, ...]
     requirement_names: tuple[tuple[str, str], ...]
     """(label, id) of every requirement shown, for the footnote."""
-    by_city: tuple[CityRow, ...]
+    by_city: tuple[Group, ...]
     by_reason: tuple[tuple[str, int], ...]
     """(reason name, records) for every reason some record carries, most frequent first."""
 
@@ -164,15 +154,11 @@ def _person_row(
     )
 
 
-def _by_city(ledger: Ledger, lang: str) -> tuple[CityRow, ...]:
+def _by_city(ledger: Ledger, lang: str) -> tuple[Group, ...]:
     """People and compliant people by city, cities in code order."""
-    codes = list(ledger.persons.attributes["city"])
-    rows = []
-    for code in sorted(set(codes), key=str):
-        mine = np.asarray([c == code for c in codes], dtype=bool)
-        name = shown(ledger.rules.regions.city_name(code, lang))
-        rows.append(CityRow(name, int(mine.sum()), int(ledger.compliant[mine].sum())))
-    return tuple(rows)
+    codes, index = distinct_codes(ledger.persons.attributes["city"])
+    names = [shown(ledger.rules.regions.city_name(code or None, lang)) for code in codes]
+    return tuple(compliance_groups(names, index, ledger.compliant))
 
 
 def _most_first(item: tuple[str, int]) -> tuple[int, int]:

@@ -31,6 +31,7 @@ from ..kernel import reasons as R
 from ..kernel.decide import NOT_APPLICABLE
 from ..rules.describe import describe_rules
 from ..rules.schema import unit_name
+from .groups import Group, compliance_groups, distinct_codes
 from .html import e
 from .labels import UNIT_LEVEL_ORDER, requirement_names, unit_level_name
 from .text import rule_value
@@ -130,19 +131,6 @@ def _w(key: str, lang: str, **values: Any) -> str:
 
 
 @attrs.frozen
-class Group:
-    """People of one city, series or unit level, and how many of them are compliant."""
-
-    name: str
-    people: int
-    compliant: int
-
-    @property
-    def rate(self) -> float:
-        return self.compliant / self.people if self.people else 0.0
-
-
-@attrs.frozen
 class Unmet:
     """A requirement some people do not meet: how many, of how many, and their shortfall summed."""
 
@@ -154,22 +142,9 @@ class Unmet:
     shortfall: int  # hundredths of the unit
 
 
-def _text_column(values: np.ndarray) -> np.ndarray:
-    """An attribute column as strings, blanks for missing values, so that it can be grouped."""
-    return np.array(["" if value is None else str(value) for value in values], dtype=object)
-
-
-def _codes(values: np.ndarray) -> tuple[list[str], np.ndarray]:
-    """The distinct values of a column (sorted) and each row's index among them."""
-    distinct, index = np.unique(_text_column(values).astype(str), return_inverse=True)
-    return [str(value) for value in distinct], index.astype(np.int64)
-
-
 def _groups(names: Sequence[str], index: np.ndarray, compliant: np.ndarray, *, other: str | None = None) -> list[Group]:
     """Each group's people and compliant, lowest rate first; beyond MAX_GROUPS the smallest summed as `other`."""
-    people = np.bincount(index, minlength=len(names))
-    passed = np.bincount(index, weights=compliant.astype(np.int64), minlength=len(names)).astype(np.int64)
-    groups = [Group(name, int(people[i]), int(passed[i])) for i, name in enumerate(names) if people[i]]
+    groups = compliance_groups(names, index, compliant)
     if other is not None and len(groups) > MAX_GROUPS:
         groups.sort(key=lambda group: -group.people)
         kept, rest = groups[: MAX_GROUPS - 1], groups[MAX_GROUPS - 1 :]
@@ -383,9 +358,9 @@ def people_data(evaluation: Evaluation, lang: str, explain_limit: int = EXPLAIN_
     ledger = evaluation.ledger
     persons = ledger.persons
     regions = evaluation.rules.regions
-    city_codes, city_index = _codes(persons.attributes["city"])
-    level_codes, level_index = _codes(persons.attributes["unit_level"])
-    series_names, series_index = _codes(persons.attributes["title_series"])
+    city_codes, city_index = distinct_codes(persons.attributes["city"])
+    level_codes, level_index = distinct_codes(persons.attributes["unit_level"])
+    series_names, series_index = distinct_codes(persons.attributes["title_series"])
     labels = _requirement_labels(evaluation, lang)
     profiles = []
     for policy in ledger.compiled.policies:
@@ -487,9 +462,9 @@ def breakdowns(evaluation: Evaluation, lang: str) -> dict[str, list[Group]]:
     """Compliance by city, by title series (lowest rate first) and by unit level (city units, then provincial)."""
     persons, compliant = evaluation.ledger.persons, evaluation.ledger.compliant
     regions, others = evaluation.rules.regions, _w("others", lang)
-    city_codes, city_index = _codes(persons.attributes["city"])
-    series_names, series_index = _codes(persons.attributes["title_series"])
-    level_codes, level_index = _codes(persons.attributes["unit_level"])
+    city_codes, city_index = distinct_codes(persons.attributes["city"])
+    series_names, series_index = distinct_codes(persons.attributes["title_series"])
+    level_codes, level_index = distinct_codes(persons.attributes["unit_level"])
     by_level = _groups([unit_level_name(code, lang) for code in level_codes], level_index, compliant)
     order = {unit_level_name(code, lang): i for i, code in enumerate(UNIT_LEVEL_ORDER)}
     return {

@@ -126,7 +126,7 @@ def _summary_tables(view: CohortTable) -> Any:
     cities.add_column(words("达标", "compliant"), footer=str(compliant), justify="right")
     cities.add_column(words("达标率", "rate"), footer=percent(compliant / people if people else None), justify="right")
     for row in view.by_city:
-        cities.add_row(Cell(row.city), str(row.people), str(row.compliant), percent(row.rate))
+        cities.add_row(Cell(row.name), str(row.people), str(row.compliant), percent(row.rate))
     reasons = Table(
         box=box.SIMPLE_HEAD,
         padding=(0, 1, 0, 0),
