@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..base.errors import CeruleError
-from .common import EXIT_OK, EXIT_USAGE, add_pack_options, add_skip_plugin, chosen_pack
+from .common import EXIT_OK, EXIT_USAGE, add_rule_options, add_unit_level_default, chosen_pack
 from .history import parse_years
 
 FORMATS = ("docx", "pdf")
@@ -44,17 +44,8 @@ def add_commands(commands: Any) -> None:
     certificate.add_argument("--zip", metavar="FILE.zip", help="the certificates in one zip archive")
     certificate.add_argument("--format", choices=FORMATS, help="docx or pdf when writing to a folder or an archive (default docx)")
     certificate.add_argument("--lang", choices=("zh", "en"), default="zh")
-    certificate.add_argument(
-        "--rules", action="append", default=[], metavar="FILE", help="a draft rules file (TOML), for the years it covers"
-    )
-    add_pack_options(certificate)
-    certificate.add_argument("--no-plugins", action="store_true", help="the pack's rules alone")
-    add_skip_plugin(certificate)
-    certificate.add_argument(
-        "--unit-level-default",
-        choices=("city", "province"),
-        help="the unit level of persons without one (a persons file without the unit_level column is refused otherwise)",
-    )
+    add_rule_options(certificate, drafts="for the years it covers")
+    add_unit_level_default(certificate)
     certificate.set_defaults(handler=run)
 
 

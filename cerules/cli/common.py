@@ -45,6 +45,23 @@ def add_pack_options(parser: argparse.ArgumentParser) -> None:
     choice.add_argument("--pack", metavar="ID", help="a rule pack by id, as a plugin or CERULES_RULES_PATH gives it (e.g. shandong)")
 
 
+def add_rule_options(parser: argparse.ArgumentParser, *, drafts: str = "applied last") -> None:
+    """The rules a command evaluates with: `--rules FILE` drafts, `--no-plugins`, `--skip-plugin NAME`, `--rules-dir`/`--pack`."""
+    parser.add_argument("--rules", action="append", default=[], metavar="FILE", help=f"a draft rules file (TOML), {drafts}")
+    parser.add_argument("--no-plugins", action="store_true", help="the rule pack's layers alone")
+    add_skip_plugin(parser)
+    add_pack_options(parser)
+
+
+def add_unit_level_default(parser: argparse.ArgumentParser) -> None:
+    """`--unit-level-default city|province`: the unit level of persons without one."""
+    parser.add_argument(
+        "--unit-level-default",
+        choices=("city", "province"),
+        help="the unit level of persons without one (a persons file without the unit_level column is refused otherwise)",
+    )
+
+
 def add_sheet_options(parser: argparse.ArgumentParser) -> None:
     """`--sheet NAME` (both files), `--persons-sheet`, `--records-sheet`: which sheet of an Excel workbook to read."""
     parser.add_argument("--sheet", metavar="NAME", help="the sheet of an Excel workbook to read (default: the first)")

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from ..render import FORMATS
-from .common import EXIT_OK, UsageError, add_pack_options, add_sheet_options, add_skip_plugin, load_rules_for, sheets
+from .common import EXIT_OK, UsageError, add_rule_options, add_sheet_options, add_unit_level_default, load_rules_for, sheets
 
 if TYPE_CHECKING:
     from ..evaluation.quality import DataQuality, RejectedLimit
@@ -28,10 +28,7 @@ def add_commands(commands: Any) -> None:
     evaluate.add_argument("--format", choices=FORMATS, help="default: from --out's suffix, else table on a terminal, else json")
     evaluate.add_argument("--out", help="write here instead of standard output (all or nothing)")
     evaluate.add_argument("--lang", choices=("zh", "en"), default="zh")
-    evaluate.add_argument("--rules", action="append", default=[], metavar="FILE", help="a draft rules file (TOML), applied last")
-    evaluate.add_argument("--no-plugins", action="store_true", help="the provincial rules alone")
-    add_skip_plugin(evaluate)
-    add_pack_options(evaluate)
+    add_rule_options(evaluate)
     evaluate.add_argument("--strict", action="store_true", help="any invalid input row fails the run (exit 2)")
     evaluate.add_argument(
         "--max-rejected",
@@ -39,11 +36,7 @@ def add_commands(commands: Any) -> None:
         metavar="FRACTION|COUNT",
         help="fail the run (exit 2) when more input rows than this cannot be used: a count (50), a fraction (0.05) or 5%%",
     )
-    evaluate.add_argument(
-        "--unit-level-default",
-        choices=("city", "province"),
-        help="the unit level of persons without one (a persons file without the unit_level column is refused otherwise)",
-    )
+    add_unit_level_default(evaluate)
     evaluate.add_argument(
         "--max-record-amount",
         type=_record_amount,

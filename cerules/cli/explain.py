@@ -11,7 +11,7 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
-from .common import EXIT_OK, add_pack_options, add_skip_plugin, load_rules_for
+from .common import EXIT_OK, add_rule_options, add_sheet_options, add_unit_level_default, load_rules_for, sheets
 
 if TYPE_CHECKING:
     from ..evaluation.cohort import Evaluation
@@ -21,8 +21,9 @@ if TYPE_CHECKING:
 def add_commands(commands: Any) -> None:
     explain = commands.add_parser("explain", help="explain one person's year: each requirement, its rule, every record")
     explain.add_argument("--year", type=int, required=True)
-    explain.add_argument("--persons", required=True, help="persons file (.csv, .jsonl or .parquet)")
-    explain.add_argument("--records", required=True, help="records file (.csv, .jsonl or .parquet)")
+    explain.add_argument("--persons", required=True, help="persons file (.csv, .jsonl, .parquet or a workbook)")
+    explain.add_argument("--records", required=True, help="records file (.csv, .jsonl, .parquet or a workbook)")
+    add_sheet_options(explain)
     explain.add_argument(
         "--person", action="append", required=True, metavar="ID", dest="person_ids", help="the person to explain (repeatable)"
     )
@@ -33,15 +34,8 @@ def add_commands(commands: Any) -> None:
         default="text",
         help="text: the explanation, person after person; json: each person's entry of the contract document, one a line",
     )
-    explain.add_argument("--rules", action="append", default=[], metavar="FILE", help="a draft rules file (TOML), applied last")
-    explain.add_argument("--no-plugins", action="store_true", help="the provincial rules alone")
-    add_skip_plugin(explain)
-    add_pack_options(explain)
-    explain.add_argument(
-        "--unit-level-default",
-        choices=("city", "province"),
-        help="the unit level of persons without one (a persons file without the unit_level column is refused otherwise)",
-    )
+    add_rule_options(explain)
+    add_unit_level_default(explain)
     explain.set_defaults(handler=run)
 
 
@@ -50,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     from ..evaluation.cohort import evaluate, read_inputs
 
     rules = load_rules_for(args)
-    evaluation = evaluate(rules, *read_inputs(args.persons, args.records), unit_level_default=args.unit_level_default)
+    evaluation = evaluate(rules, *read_inputs(args.persons, args.records, **sheets(args)), unit_level_default=args.unit_level_default)
     people = [_person(evaluation, person_id, args.persons) for person_id in args.person_ids]  # all found, or nothing said
     if args.format == "json":
         text = "".join(json.dumps(person.to_dict(args.lang), ensure_ascii=False) + "\n" for person in people)

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .common import EXIT_OK, add_pack_options, add_skip_plugin, chosen_pack
+from .common import EXIT_OK, add_rule_options, add_unit_level_default, chosen_pack
 
 FORMATS = ("table", "json", "csv")
 MAX_YEARS = 50
@@ -27,15 +27,8 @@ def add_commands(commands: Any) -> None:
     history.add_argument("--format", choices=FORMATS, help="default: from --out's suffix, else table on a terminal, else json")
     history.add_argument("--out", help="write here instead of standard output (all or nothing)")
     history.add_argument("--lang", choices=("zh", "en"), default="zh")
-    history.add_argument("--rules", action="append", default=[], metavar="FILE", help="a draft rules file (TOML), for the years it covers")
-    add_pack_options(history)
-    history.add_argument("--no-plugins", action="store_true", help="the pack's rules alone")
-    add_skip_plugin(history)
-    history.add_argument(
-        "--unit-level-default",
-        choices=("city", "province"),
-        help="the unit level of persons without one (a persons file without the unit_level column is refused otherwise)",
-    )
+    add_rule_options(history, drafts="for the years it covers")
+    add_unit_level_default(history)
     history.set_defaults(handler=run)
 
 

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from .common import EXIT_OK, add_pack_options, add_skip_plugin, load_rules_for
+from .common import EXIT_OK, add_rule_options, add_sheet_options, add_unit_level_default, load_rules_for, sheets
 
 
 def add_commands(commands: Any) -> None:
@@ -14,17 +14,11 @@ def add_commands(commands: Any) -> None:
     report.add_argument("--year", type=int, required=True)
     report.add_argument("--persons", required=True, help="persons file (.csv, .jsonl, .parquet or a workbook)")
     report.add_argument("--records", required=True, help="records file (.csv, .jsonl, .parquet or a workbook)")
+    add_sheet_options(report)
     report.add_argument("--out", required=True, help="the HTML file to write (all or nothing, never over an input)")
     report.add_argument("--lang", choices=("zh", "en"), default="zh")
-    report.add_argument("--rules", action="append", default=[], metavar="FILE", help="a draft rules file (TOML), applied last")
-    report.add_argument("--no-plugins", action="store_true", help="the provincial rules alone")
-    add_skip_plugin(report)
-    add_pack_options(report)
-    report.add_argument(
-        "--unit-level-default",
-        choices=("city", "province"),
-        help="the unit level of persons without one (a persons file without the unit_level column is refused otherwise)",
-    )
+    add_rule_options(report)
+    add_unit_level_default(report)
     report.set_defaults(handler=run)
 
 
@@ -37,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     inputs = [args.persons, args.records, *args.rules]
     check_output(args.out, inputs)  # before any work: an --out that is an input, a folder or read-only
     rules = load_rules_for(args)
-    persons, records = read_inputs(args.persons, args.records)
+    persons, records = read_inputs(args.persons, args.records, **sheets(args))
     evaluation = evaluate(rules, persons, records, unit_level_default=args.unit_level_default)
     try:
         with atomic_output(args.out, inputs=inputs) as stream:
