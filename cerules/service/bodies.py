@@ -121,8 +121,6 @@ async def upload_table(files: dict[str, UploadFile], part: str, required: tuple[
         raise ApiError(422, "invalid_request", f"缺少上传文件 {part!r}", f"missing the uploaded file {part!r}", column=part, file=part)
     name = upload_name(upload, part)
     data = await upload.read()
-    if not data:
-        raise InputError(name, "文件为空", "the file is empty", line=1)
     return await anyio.to_thread.run_sync(lambda: read_bytes(name, data, required=required))
 
 

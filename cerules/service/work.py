@@ -16,9 +16,9 @@ from ..evaluation.batch import ChunkedRun
 from ..evaluation.cohort import Evaluation, evaluate
 from ..evaluation.quality import RejectedLimit
 from ..inputs.reading import Table
-from ..render.csv import to_csv, write_csv_stream
-from ..render.json import to_json, write_json_stream
-from ..render.report_page import report_page
+from ..render.csv import write_csv_stream
+from ..render.json import write_json_stream
+from ..render.report import render
 from ..render.xlsx import to_xlsx, write_xlsx
 from ..rules.ruleset import RuleSet
 from ..whatif.draft import Draft
@@ -92,11 +92,8 @@ def evaluation_bytes(
 
 
 def _whole(evaluation: Evaluation, fmt: str, lang: str) -> bytes:
-    if fmt == "xlsx":
-        return to_xlsx(evaluation, lang)
-    if fmt == "html":
-        return report_page(evaluation, lang).encode("utf-8")
-    return (to_json(evaluation, lang) if fmt == "json" else to_csv(evaluation)).encode("utf-8")
+    """One evaluation in a format: the workbook's bytes, or the text `cerules evaluate` renders."""
+    return to_xlsx(evaluation, lang) if fmt == "xlsx" else render(evaluation, fmt, lang).encode("utf-8")
 
 
 def explanation(
