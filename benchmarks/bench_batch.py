@@ -1,12 +1,14 @@
 """Batch path against a bare numpy kernel, on the same in-memory cohort, in one run.
 
-Prints records per second of (a) a bare numpy kernel that sums credited hours per person and
-category, (b) the cerules kernel with every rule on (provincial rules and the installed
-plugins), over the same typed columns and the same join of records to persons, timed in turns
-(best of --repeat each), and their ratio; then the same with the cerules kernel on one thread,
-as the bare one is (on a machine whose other cores are busy, the first ratio measures the load
-as much as the kernel); before them, (c) the whole batch path from string columns
-(normalisation included) and the peak memory of that path against the size of its input columns.
+First (unless --kernel-only) the whole batch path from string columns (normalisation included)
+and the peak memory of that path against the size of its input columns. Then the kernels on the
+same typed columns and the same join of records to persons: (a) a bare numpy kernel that sums
+credited hours per person and category, (b) the cerules kernel with every rule on (provincial
+rules and the installed plugins), each on the records grouped by person (as generated) and on
+the same records in random order (as an export sorted by completion time would list them). The
+four are timed in turns, --repeat runs, and each run's ratio cerules/bare is printed with the
+median, least and greatest, since one run on a shared machine measures the load as much as the
+kernel. Last, grouped, on one thread each (the bare kernel has one).
 
     python benchmarks/bench_batch.py [--people 1000000] [--seed 2023] [--repeat 5] [--kernel-only]
 """
@@ -19,6 +21,7 @@ import platform
 import resource
 import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
 import attrs
@@ -28,6 +31,7 @@ import pyarrow as pa
 
 import cerules
 from cerules.evaluation.batch import evaluate_batch
+from cerules.evaluation.cohort import as_table
 from cerules.inputs.normalise import RecordColumns, normalise_persons, normalise_records
 from cerules.inputs.synth import generate
 from cerules.kernel.run import evaluate_columns, lookup
@@ -43,7 +47,7 @@ def bare_kernel(person: np.ndarray, subject: np.ndarray, hours: np.ndarray, year
     return np.bincount(person[keep] * 2 + subject[keep], weights=hours[keep], minlength=people * 2)
 
 
-def best_of_each(repeat: int, **runs) -> dict[str, float]:
+def best_of_each(repeat: int, **runs: Callable[[], object]) -> dict[str, float]:
     """Best time of each run, taking turns, so that a noisy neighbour slows both alike."""
     best = dict.fromkeys(runs, float("inf"))
     for _ in range(repeat):
@@ -60,7 +64,7 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=2023)
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--kernel-only", action="store_true", help="the kernels alone: no batch path, no random order")
+    parser.add_argument("--kernel-only", action="store_true", help="the kernels alone, without the batch path")
     args = parser.parse_args()
     print(f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}, numpy {np.__version__}")
     print(f"peak RSS at start: {peak_rss_mb():.0f} MB")
@@ -101,25 +105,56 @@ def batch_path(rules: cerules.RuleSet, cohort: Any, input_mb: float) -> None:
 
 
 def kernels(rules: cerules.RuleSet, cohort: Any, n: int, args: argparse.Namespace) -> None:
-    """The bare kernel against the cerules kernel on the same typed columns: on the machine's
-    threads, on one thread, and (unless --kernel-only) on records in random order."""
+    """The bare kernel against the cerules kernel on the same typed columns, grouped by person and
+    in random order, timed in turns (--repeat runs, each run's ratio); then on one thread each."""
     start = time.perf_counter()
-    persons, _ = normalise_persons(cerules.evaluation.cohort.as_table(cohort.persons, "persons"))
-    records = normalise_records(cerules.evaluation.cohort.as_table(cohort.records, "records"), rules)
+    persons, _ = normalise_persons(as_table(cohort.persons, "persons"))
+    records = normalise_records(as_table(cohort.records, "records"), rules)
     print(f"normalised to typed columns once, for the kernels: {time.perf_counter() - start:.1f} s")
     person = lookup(persons.person_id, records.person_id)
     subject, hours, year = records.subject.astype(np.int64), records.hours, records.year
+    # The synthetic cohort, like most exports, lists each person's records together, which the
+    # kernel reads in place. The same records in random order (e.g. sorted by completion time) are
+    # partitioned by blocks of people first:
+    permutation = np.random.default_rng(args.seed).permutation(n)
+    scattered = shuffled(records, permutation)
+    scattered_person = lookup(persons.person_id, scattered.person_id)
+    scattered_subject, scattered_hours, scattered_year = scattered.subject.astype(np.int64), scattered.hours, scattered.year
 
-    evaluate_columns(rules, persons, records, person_index=person)  # loads the compiled kernel
-    best = best_of_each(
+    grouped_ledger = evaluate_columns(rules, persons, records, person_index=person)  # loads the compiled kernel
+    scattered_ledger = evaluate_columns(rules, persons, scattered, person_index=scattered_person)
+    same = all(
+        np.array_equal(getattr(grouped_ledger, name)[permutation], getattr(scattered_ledger, name)) for name in ("reason", "credited")
+    ) and all(np.array_equal(getattr(grouped_ledger, name), getattr(scattered_ledger, name)) for name in ("required", "achieved", "met"))
+    print(f"outcomes in random order identical to grouped (every record's reason and credited, every requirement): {same}")
+    del grouped_ledger, scattered_ledger
+
+    times = times_in_turns(
         args.repeat,
-        bare=lambda: bare_kernel(person, subject, hours, year, len(persons)),
-        ours=lambda: evaluate_columns(rules, persons, records, person_index=person),
+        grouped_bare=lambda: bare_kernel(person, subject, hours, year, len(persons)),
+        grouped_cerules=lambda: evaluate_columns(rules, persons, records, person_index=person),
+        random_bare=lambda: bare_kernel(scattered_person, scattered_subject, scattered_hours, scattered_year, len(persons)),
+        random_cerules=lambda: evaluate_columns(rules, persons, scattered, person_index=scattered_person),
     )
-    bare, ours = best["bare"], best["ours"]
-    print(f"bare numpy kernel:   {bare:.3f} s, {n / bare / 1e6:.1f} M records/s")
-    print(f"cerules kernel:      {ours:.3f} s, {n / ours / 1e6:.1f} M records/s (all rules: every disposition, every person's result)")
-    print(f"ratio cerules/bare:  {bare / ours:.2f}×")
+    grouped = [bare / ours for bare, ours in zip(times["grouped_bare"], times["grouped_cerules"], strict=True)]
+    scattered_ratio = [bare / ours for bare, ours in zip(times["random_bare"], times["random_cerules"], strict=True)]
+    slowdown = [ours / grouped for ours, grouped in zip(times["random_cerules"], times["grouped_cerules"], strict=True)]
+    print("run   grouped: bare    cerules  ratio   random order: bare    cerules  ratio   cerules random/grouped")
+    for run in range(args.repeat):
+        print(
+            f"{run + 1:>3}   {times['grouped_bare'][run]:>14.3f} s {times['grouped_cerules'][run]:>6.3f} s {grouped[run]:>5.2f}×"
+            f"   {times['random_bare'][run]:>13.3f} s {times['random_cerules'][run]:>6.3f} s {scattered_ratio[run]:>5.2f}×"
+            f"   {slowdown[run]:>5.2f}×"
+        )
+    print(f"ratio cerules/bare, grouped by person: {spread(grouped)}")
+    print(f"ratio cerules/bare, random order:      {spread(scattered_ratio)}")
+    print(f"cerules random order / grouped:        {spread(slowdown)} (time)")
+    print(
+        f"records per second, median: bare {n / np.median(times['grouped_bare']) / 1e6:.1f} M grouped, "
+        f"{n / np.median(times['random_bare']) / 1e6:.1f} M random; cerules {n / np.median(times['grouped_cerules']) / 1e6:.1f} M grouped, "
+        f"{n / np.median(times['random_cerules']) / 1e6:.1f} M random (all rules: every disposition, every person's result)"
+    )
+
     threads = numba.get_num_threads()
     numba.set_num_threads(1)
     best = best_of_each(
@@ -128,23 +163,27 @@ def kernels(rules: cerules.RuleSet, cohort: Any, n: int, args: argparse.Namespac
         ours=lambda: evaluate_columns(rules, persons, records, person_index=person),
     )
     numba.set_num_threads(threads)
-    print(f"one thread each: bare {best['bare']:.3f} s, cerules {best['ours']:.3f} s, ratio {best['bare'] / best['ours']:.2f}×")
-    if args.kernel_only:
-        return
-
-    # The synthetic cohort, like most exports, lists each person's records together, which the
-    # kernel reads in place. The same records in random order (e.g. sorted by completion time):
-    scattered = shuffled(records, np.random.default_rng(args.seed).permutation(n))
-    scattered_person = lookup(persons.person_id, scattered.person_id)
-    best = best_of_each(
-        max(1, args.repeat // 2),
-        bare=lambda: bare_kernel(scattered_person, scattered.subject.astype(np.int64), scattered.hours, scattered.year, len(persons)),
-        ours=lambda: evaluate_columns(rules, persons, scattered, person_index=scattered_person),
-    )
     print(
-        f"records in random order: bare {best['bare']:.3f} s, cerules {best['ours']:.3f} s, "
-        f"ratio {best['bare'] / best['ours']:.2f}× (each person's records gathered from all over memory)"
+        f"one thread each, grouped, best of {args.repeat}: bare {best['bare']:.3f} s, cerules {best['ours']:.3f} s, "
+        f"ratio {best['bare'] / best['ours']:.2f}×"
     )
+
+
+def times_in_turns(repeat: int, **runs: Callable[[], object]) -> dict[str, list[float]]:
+    """Each run's time of each, taking turns, so that a noisy neighbour slows a run's pair alike."""
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(repeat):
+        for name, run in runs.items():
+            gc.collect()
+            start = time.perf_counter()
+            run()
+            times[name].append(time.perf_counter() - start)
+    return times
+
+
+def spread(ratios: list[float]) -> str:
+    """The median of some ratios, and their least and greatest."""
+    return f"median {np.median(ratios):.2f}×, min {min(ratios):.2f}×, max {max(ratios):.2f}× over {len(ratios)} runs"
 
 
 def shuffled(records: RecordColumns, permutation: np.ndarray) -> RecordColumns:

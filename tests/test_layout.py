@@ -20,6 +20,7 @@ import cerules
 HEAVY = (
     "numba", "numpy", "pyarrow", "ipywidgets", "matplotlib", "docx", "reportlab", "pandas", "yaml",
     "fastapi", "starlette", "uvicorn", "pydantic", "rich", "openpyxl", "python_calamine", "playwright", "voila",
+    "dask", "distributed", "polars",
 )  # fmt: skip
 ROOT = Path(__file__).resolve().parent.parent
 

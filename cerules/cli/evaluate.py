@@ -43,7 +43,24 @@ def add_commands(commands: Any) -> None:
         metavar="AMOUNT",
         help="the most hours (or credits) one record may carry; a record above it is invalid (default 10000)",
     )
+    evaluate.add_argument(
+        "--scheduler",
+        metavar="local|tcp://HOST:PORT",
+        help="evaluate Parquet datasets (a file or a folder of part files) on a Dask cluster, writing a dataset to --out DIR",
+    )
+    evaluate.add_argument("--workers", type=_positive, metavar="N", help="with --scheduler local: worker processes (default: the cores)")
+    evaluate.add_argument("--partitions", type=_positive, metavar="N", help="with --scheduler: partitions of people (default: by size)")
     evaluate.set_defaults(handler=run)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
+    return value
 
 
 def _record_amount(text: str) -> str:
@@ -82,6 +99,8 @@ def run(args: argparse.Namespace) -> int:
     from ..render.report import render
     from ..render.xlsx import write_xlsx
 
+    if args.scheduler or args.workers or args.partitions:
+        return run_distributed(args)
     _check_out(args)
     rules = load_rules_for(args)
     persons, records = read_inputs(args.persons, args.records, **sheets(args))
@@ -126,6 +145,53 @@ def run(args: argparse.Namespace) -> int:
 
     _emit(args, write, buffered=args.strict or limit is not None or fmt == "xlsx")
     _report(run.data_quality(), args.lang)
+    return EXIT_OK
+
+
+def run_distributed(args: argparse.Namespace) -> int:
+    """`--scheduler`: the cohort's datasets evaluated on a Dask cluster, written as a dataset in --out DIR."""
+    if not args.scheduler:
+        raise UsageError("--workers 和 --partitions 需要 --scheduler", "--workers and --partitions need --scheduler")
+    if not (args.scheduler == "local" or args.scheduler.startswith(("tcp://", "tls://", "ucx://", "inproc://"))):
+        raise UsageError(
+            f"--scheduler 应为 local 或调度器地址（tcp://HOST:PORT），实际为 {args.scheduler!r}",
+            f"--scheduler is local or a scheduler's address (tcp://HOST:PORT), got {args.scheduler!r}",
+        )
+    if not args.out:
+        raise UsageError("--scheduler 需要 --out 文件夹", "--scheduler needs --out DIR (a folder for the results)")
+    asked = {"--format": args.format, "--strict": args.strict, "--max-rejected": args.max_rejected}
+    refused = [flag for flag, given in asked.items() if given]
+    refused += ["--sheet"] if any(sheets(args).values()) else []
+    if refused:
+        raise UsageError(f"{refused[0]} 不能与 --scheduler 同用", f"{refused[0]} cannot be used with --scheduler")
+    from ..distributed.cluster import connect, require_dask
+
+    require_dask()
+    from ..distributed.run import evaluate_dataset
+
+    rules = load_rules_for(args)
+    with connect(args.scheduler, workers=args.workers) as client:
+        result = evaluate_dataset(
+            rules,
+            args.persons,
+            args.records,
+            args.out,
+            client=client,
+            partitions=args.partitions,
+            unit_level_default=args.unit_level_default,
+            max_record_amount=args.max_record_amount,
+            lang=args.lang,
+        )
+    s = result.summary
+    done = (
+        f"{result.out}：{s['people']} 人（{s['compliant']} 人达标），{s['records']} 条记录（{s['credited']} 条计入），"
+        f"{result.partitions} 个分区"
+        if args.lang == "zh"
+        else f"{result.out}: {s['people']} people ({s['compliant']} compliant), {s['records']} records "
+        f"({s['credited']} credited), {result.partitions} partitions"
+    )
+    print(done, file=sys.stderr)
+    _report(result.data_quality, args.lang)
     return EXIT_OK
 
 

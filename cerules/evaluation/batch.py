@@ -96,12 +96,25 @@ class Chunk:
     record_rows: np.ndarray  # positions among the input records
 
 
-def _sub_table(table: Table, rows: np.ndarray, problems_by_row: dict[int, list[RowProblem]]) -> Table:
-    """The rows of a table (Arrow columns taken, numpy ones indexed), with their row problems."""
+def _among(rows: np.ndarray, marked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which of the sorted `marked` rows are among the sorted `rows`: (those rows, their positions in `rows`)."""
+    if len(marked) == 0 or len(rows) == 0:
+        return marked[:0], marked[:0]
+    at = np.searchsorted(rows, marked)
+    inside = at < len(rows)
+    inside[inside] = rows[at[inside]] == marked[inside]
+    return marked[inside], at[inside]
+
+
+def _sub_table(table: Table, rows: np.ndarray, problems_by_row: dict[int, list[RowProblem]], problem_rows: np.ndarray) -> Table:
+    """The rows of a table (Arrow columns taken, numpy ones indexed), with their row problems (`rows` sorted)."""
     indices = pa.array(rows, type=pa.int64())
     columns = {name: values.take(indices) if isinstance(values, pa.Array) else values[rows] for name, values in table.columns.items()}
+    found, local = _among(rows, problem_rows)
     problems = tuple(
-        attrs.evolve(problem, row=local) for local, row in enumerate(rows.tolist()) for problem in problems_by_row.get(row, ())
+        attrs.evolve(problem, row=position)
+        for row, position in zip(found.tolist(), local.tolist(), strict=True)
+        for problem in problems_by_row[row]
     )
     return Table(table.path, columns, np.asarray(table.lines)[rows], problems)
 
@@ -148,6 +161,8 @@ class ChunkedRun(PreparedCohort):
         self._problems_by_row: dict[int, list[RowProblem]] = {}
         for problem in self.record_table.problems:
             self._problems_by_row.setdefault(problem.row, []).append(problem)
+        self._problem_rows = np.array(sorted(self._problems_by_row), dtype=np.int64)
+        self._repeat_rows = np.array(sorted(self._repeats), dtype=np.int64)
 
     def __len__(self) -> int:
         """Number of chunks: those of people, then one for records of no usable person."""
@@ -156,8 +171,9 @@ class ChunkedRun(PreparedCohort):
     def run(self, index: int) -> Chunk:
         """Evaluate one chunk."""
         rows = np.sort(self._order[self._edges[index] : self._edges[index + 1]]).astype(np.int64)
-        sub = _sub_table(self.record_table, rows, self._problems_by_row)
-        local = {position: self._repeats[row] for position, row in enumerate(rows.tolist()) if row in self._repeats}
+        sub = _sub_table(self.record_table, rows, self._problems_by_row, self._problem_rows)
+        found, positions = _among(rows, self._repeat_rows)
+        local = {position: self._repeats[row] for row, position in zip(found.tolist(), positions.tolist(), strict=True)}
         columns = normalise_records(sub, self.rules, duplicates=local, max_record_amount=self.max_record_amount)
         if index < len(self._bounds) - 1:
             start, stop = int(self._bounds[index]), int(self._bounds[index + 1])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -13,6 +13,8 @@ import pyarrow.compute as pc
 
 from ..base.version import __version__
 from ..inputs.normalise import (
+    PERSON_COLUMNS,
+    RECORD_COLUMNS,
     REQUIRED_PERSON_COLUMNS,
     REQUIRED_RECORD_COLUMNS,
     RejectedPerson,
@@ -122,23 +124,25 @@ class Evaluation:
         return evaluation_html(self)
 
 
-def as_table(rows: Any, name: str) -> Table:
+def as_table(rows: Any, name: str, columns: Collection[str] | None = None) -> Table:
     """A Table from a Table, an Arrow table, a pandas or polars DataFrame, or a list of dicts.
 
     Missing values as DataFrames and dicts hold them (None, NaN, pandas' NA and NaT) are blank cells.
+    Of an Arrow table or a DataFrame, only the named `columns` are taken (all when None), typed
+    where their type says what they hold (`inputs.typed`).
     """
     if isinstance(rows, Table):
         return rows
     if isinstance(rows, pa.Table):
-        return table_from_arrow(_nan_as_null(rows), name)
+        return table_from_arrow(_nan_as_null(rows), name, columns=columns)
     if hasattr(rows, "to_arrow") and callable(rows.to_arrow):  # polars
-        return table_from_arrow(_nan_as_null(rows.to_arrow()), name)
+        return table_from_arrow(_nan_as_null(rows.to_arrow()), name, columns=columns)
     if hasattr(rows, "columns") and hasattr(rows, "iloc"):  # pandas
         try:
             arrow = pa.Table.from_pandas(rows, preserve_index=False)
         except (pa.ArrowTypeError, pa.ArrowInvalid):  # a column mixing kinds (text and numbers): cell by cell
             return table_from_rows(rows.to_dict("records"), path=name)
-        return table_from_arrow(_nan_as_null(arrow), name)
+        return table_from_arrow(_nan_as_null(arrow), name, columns=columns)
     return table_from_rows(list(rows), path=name)
 
 
@@ -153,13 +157,15 @@ def _nan_as_null(table: pa.Table) -> pa.Table:
 
 
 def _as_input(source: Any, name: str, required: Sequence[str], *, persons: bool = False, sheet: str | None = None) -> Table:
-    """A file path read by its suffix (a persons file must hold persons), or rows as `as_table` takes them."""
+    """A file path read by its suffix (a persons file must hold persons), or rows as `as_table` takes them;
+    of a Parquet file, Arrow table or DataFrame only the columns the engine reads."""
+    columns = PERSON_COLUMNS if persons else RECORD_COLUMNS
     if isinstance(source, (str, os.PathLike)):
-        table = read_table(source, required=required, sheet=sheet)
+        table = read_table(source, required=required, sheet=sheet, columns=columns)
         if persons and len(table) == 0:
             raise InputError(os.fspath(source), "文件中没有人员", "no persons in the file", line=1)
         return table
-    return as_table(source, name)
+    return as_table(source, name, columns)
 
 
 def input_tables(persons: Source, records: Source) -> tuple[Table, Table]:

@@ -65,13 +65,46 @@ def is_missing(value: Any) -> bool:
 
 
 def encode(column: Any) -> tuple[np.ndarray, list[str | None]]:
-    """Dictionary-encode a column: integer codes per row (-1 for empty) and the distinct values."""
+    """Dictionary-encode a column: integer codes per row (-1 for empty) and the distinct values.
+
+    A column read dictionary-encoded (`typed`) is taken as it is, with only the words its rows use.
+    """
+    if isinstance(column, pa.DictionaryArray) and pa.types.is_string(column.dictionary.type):
+        return _used_words(column)
     array = as_arrow(column)
     if len(array) == 0:
         return np.zeros(0, dtype=np.int32), []
     encoded = array.dictionary_encode()
-    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
+    codes = encoded.indices.cast(pa.int64()).fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
     return codes, encoded.dictionary.to_pylist()
+
+
+def _codes(indices: pa.Array) -> np.ndarray:
+    """Dictionary indices as int32 codes, -1 for a missing cell (without a copy when they are int32 and complete)."""
+    if indices.type != pa.int32():
+        indices = indices.cast(pa.int32())
+    if indices.null_count:
+        indices = indices.fill_null(-1)
+    return indices.to_numpy(zero_copy_only=False)
+
+
+def _used_words(column: pa.DictionaryArray) -> tuple[np.ndarray, list[str | None]]:
+    """A dictionary column's codes and the words its rows use (renumbered); a missing word is a missing cell.
+
+    Words no row uses are left out, so the vocabularies built from them are those of the same
+    column read as text (in another order, which no verdict depends on).
+    """
+    codes = _codes(column.indices)
+    words = column.dictionary
+    if words.null_count:
+        codes = np.where(np.append(valid_mask(words), False)[codes], codes, -1).astype(np.int32)
+    counts = np.bincount(codes + 1, minlength=len(words) + 1)[1:]  # slot 0: missing cells
+    if counts.all():
+        return codes, words.to_pylist()
+    used = np.flatnonzero(counts)
+    renumber = np.full(len(words) + 1, -1, dtype=np.int32)
+    renumber[used] = np.arange(len(used), dtype=np.int32)
+    return renumber[codes], words.take(pa.array(used, type=pa.int64())).to_pylist()
 
 
 def problem_of(name: str, exc: ValueError) -> Problem:
@@ -98,20 +131,23 @@ def interpret(column: Any, parse: Callable[[str], T], empty: T, name: str, probl
             lookup[index] = empty
     lookup[-1] = empty  # code -1: the cell is empty
     if failed:
-        bad = np.flatnonzero(np.isin(codes, np.fromiter(failed, dtype=np.int32)))
+        refused = np.zeros(len(uniques) + 1, dtype=bool)  # a lookup by code, not a search per row
+        refused[list(failed)] = True
+        bad = np.flatnonzero(refused[codes])
         note(problems, bad, lambda row: failed[int(codes[row])])
     return lookup[codes]
 
 
 def is_none(array: np.ndarray) -> np.ndarray:
-    return np.frompyfunc(lambda x: x is None, 1, 1)(array).astype(bool) if len(array) else np.zeros(0, dtype=bool)
+    """Which cells of an object array are None (compared in numpy's loop, not a Python call per cell)."""
+    return np.equal(array, None) if len(array) else np.zeros(0, dtype=bool)
 
 
 def objects(column: Any) -> np.ndarray:
     """A column as a numpy array of `str | None` (persons are few; records stay in Arrow)."""
     if isinstance(column, np.ndarray):
         return column
-    return np.asarray(as_arrow(column).to_pylist(), dtype=object)
+    return as_arrow(column).to_numpy(zero_copy_only=False)
 
 
 def flag_duplicates(ids: Any, lines: np.ndarray, column: str, problems: dict[int, Problem]) -> None:

@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 from ..base.errors import BadValue
 from ..base.hours import LIMIT, SCALE, parse_amount
 from ..base.instants import SHANGHAI, parse_instant
+from .arrow_text import arrow_text
 
 _AMOUNT = r"^\s*\+?(?P<whole>\d{1,12})(?:\.(?P<frac>\d+))?\s*$"
 _EPOCH_DAY = dt.date(1970, 1, 1).toordinal()
@@ -30,11 +31,14 @@ _SERIAL_DAYS_TO_EPOCH = 25569  # Excel serial of 1970-01-01 (1900 date system), 
 
 
 def as_arrow(column: Any) -> pa.Array:
-    """A string column as one Arrow array (from numpy object arrays, lists or Arrow)."""
+    """A column as one Arrow string array (from numpy object arrays, lists, or Arrow of any type as its text)."""
     if isinstance(column, pa.ChunkedArray):
         column = column.combine_chunks()
     if isinstance(column, pa.Array):
-        return column if column.type == pa.string() else pc.cast(column, pa.string())
+        if column.type == pa.string():
+            return column
+        text = arrow_text(column)  # a typed column's text (`typed`)
+        return text if text.type == pa.string() else pc.cast(text, pa.string())
     return pa.array(column, type=pa.string(), from_pandas=True)
 
 

@@ -13,7 +13,6 @@ from typing import Any, TypeVar
 import attrs
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from ..base.errors import BadValue
 from ..base.hours import FINE, SCALE
@@ -22,12 +21,13 @@ from ..rules.ruleset import RuleSet
 from ..rules.vocabulary import choice
 from .bounds import MAX_RECORD_AMOUNT, minutes_bound, record_bound
 from .cells import Problem, encode, flag_duplicates, interpret, is_missing, note, problem_of, table_from_rows
-from .columns import as_arrow, parse_amounts, parse_instants
-from .persons import UNIT_LEVEL_HINT, PersonColumns, RejectedPerson, normalise_persons, unit_level_default_code
+from .columns import as_arrow, valid_mask
+from .persons import PERSON_COLUMNS, UNIT_LEVEL_HINT, PersonColumns, RejectedPerson, normalise_persons, unit_level_default_code
 from .table import InputError, Table
+from .typed import cell_text, keep_typed, read_amounts, read_flags, read_instants
 
 __all__ = [  # the persons' names are re-exported: callers read both kinds of input from here
-    "RECORD_COLUMNS", "REQUIRED_PERSON_COLUMNS", "REQUIRED_RECORD_COLUMNS", "UNIT_LEVEL_HINT", "PersonColumns", "Problem",
+    "PERSON_COLUMNS", "RECORD_COLUMNS", "REQUIRED_PERSON_COLUMNS", "REQUIRED_RECORD_COLUMNS", "UNIT_LEVEL_HINT", "PersonColumns", "Problem",
     "RecordColumns", "RejectedPerson", "check_length_columns", "duplicate_rows", "is_missing", "normalise_persons",
     "normalise_records", "table_from_rows", "unit_level_default_code",
 ]  # fmt: skip
@@ -141,10 +141,25 @@ def duplicate_rows(table: Table) -> dict[int, Problem]:
 
 
 def _amounts(column: pa.Array, **bounds: int) -> tuple[np.ndarray, np.ndarray, dict[int, BadValue]]:
-    """`parse_amounts` of an optional column; one that is all blank (or absent) is not parsed at all."""
+    """`read_amounts` of an optional column; one that is all blank (or absent) is not parsed at all."""
     if column.null_count == len(column):
         return np.zeros(len(column), dtype=np.int64), np.zeros(len(column), dtype=bool), {}
-    return parse_amounts(column, **bounds)
+    return read_amounts(column, **bounds)
+
+
+def _column(name: str, values: Any) -> pa.Array:
+    """A record column for reading: a typed column (`typed.keep_typed`) as it is, any other as Arrow text."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if isinstance(values, pa.Array) and name not in ("record_id", "person_id") and keep_typed(name, values.type):
+        return values
+    return as_arrow(values)
+
+
+def _flags(column: pa.Array, empty: bool, name: str, problems: dict[int, Problem]) -> np.ndarray:
+    """A yes/no column: booleans as they are, text read with `_boolean` (each distinct word once)."""
+    typed = read_flags(column, empty)
+    return typed if typed is not None else interpret(column, _boolean, empty, name, problems, bool)
 
 
 def normalise_records(
@@ -157,13 +172,13 @@ def normalise_records(
     """
     n = len(table)
     problems: dict[int, Problem] = {p.row: Problem(p.column, Text(p.message_zh, p.message_en)) for p in table.problems}
-    columns = {name: as_arrow(table.column(name)) for name in RECORD_COLUMNS}
-    given = {name: pc.is_valid(columns[name]).to_numpy(zero_copy_only=False) for name in LENGTH_COLUMNS}
+    columns = {name: _column(name, table.column(name)) for name in RECORD_COLUMNS}
+    given = {name: valid_mask(columns[name]) for name in LENGTH_COLUMNS}
     for name in _REQUIRED_CELLS:
         if name == "hours":
             missing = np.flatnonzero(~(given["hours"] | given["minutes"]))
         elif columns[name].null_count:
-            missing = np.flatnonzero(~pc.is_valid(columns[name]).to_numpy(zero_copy_only=False))
+            missing = np.flatnonzero(~valid_mask(columns[name]))
         else:
             continue
         note(problems, missing, Problem(name, Text(f"{name} 为空", f"{name} is empty")))
@@ -176,24 +191,24 @@ def normalise_records(
     subject = interpret(columns["subject"], choice(subject_names, "subject"), -1, "subject", problems, np.int8)
     bound = record_bound(max_record_amount)  # hours and credits above it are invalid (inputs/bounds.py)
     note(problems, np.flatnonzero(given["hours"] & given["minutes"]), _BOTH_LENGTHS)
-    hours, _, failures = parse_amounts(columns["hours"], maximum=bound, scale=FINE)
+    hours, _, failures = read_amounts(columns["hours"], maximum=bound, scale=FINE)
     note(problems, list(failures), lambda row: problem_of("hours", failures[row]))
-    note(problems, np.flatnonzero(given["hours"] & (hours <= 0)), lambda row: _not_positive(columns["hours"][row].as_py()))
+    note(problems, np.flatnonzero(given["hours"] & (hours <= 0)), lambda row: _not_positive(cell_text(columns["hours"], row)))
     minutes, _, failures = _amounts(columns["minutes"], maximum=minutes_bound(bound))
     note(problems, list(failures), lambda row: problem_of("minutes", failures[row]))
-    note(problems, np.flatnonzero(given["minutes"] & (minutes <= 0)), lambda row: _no_minutes(columns["minutes"][row].as_py()))
+    note(problems, np.flatnonzero(given["minutes"] & (minutes <= 0)), lambda row: _no_minutes(cell_text(columns["minutes"], row)))
     minutes = np.where(given["minutes"] & ~given["hours"], minutes, -1)
-    timestamp, year, day, _, failures = parse_instants(columns["completed_at"])
+    timestamp, year, day, _, failures = read_instants(columns["completed_at"])
     note(problems, list(failures), lambda row: problem_of("completed_at", failures[row]))
     credits, has_credits, failures = _amounts(columns["credits"], maximum=bound, scale=FINE)
     note(problems, list(failures), lambda row: problem_of("credits", failures[row]))
-    note(problems, np.flatnonzero(has_credits & (credits < 0)), lambda row: _negative_credits(columns["credits"][row].as_py()))
+    note(problems, np.flatnonzero(has_credits & (credits < 0)), lambda row: _negative_credits(cell_text(columns["credits"], row)))
     credits = np.where(has_credits, credits, -1)
     mode = interpret(columns["mode"], choice(_MODES, "mode"), -1, "mode", problems, np.int8)
     teacher = interpret(columns["role"], choice(_ROLES, "role"), False, "role", problems, bool)
-    quality = interpret(columns["quality_course"], _boolean, False, "quality_course", problems, bool)
+    quality = _flags(columns["quality_course"], False, "quality_course", problems)
     declared = interpret(columns["source"], choice(_SOURCES, "source"), False, "source", problems, bool)
-    approved = interpret(columns["approved"], _boolean, True, "approved", problems, bool)
+    approved = _flags(columns["approved"], True, "approved", problems)
 
     platform_names = _alias_map(catalog.entries("platforms"))
     codes, uniques = encode(columns["platform"])

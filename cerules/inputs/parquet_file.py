@@ -1,8 +1,9 @@
-"""Parquet files and Arrow tables (a DataFrame's, say): every column turned to text, column-wise.
+"""Parquet files and Arrow tables (a DataFrame's, say), column-wise.
 
-Typed columns become the text a CSV would hold (``true``/``false``, ISO 8601 instants, numbers as
-Arrow writes them), mostly without Python per cell. There are no lines and no header row, so row
-``i`` (0-based) gets line ``i + 1``.
+A column whose type says what it holds (numbers of hours, timestamps of completion, yes/no as
+booleans, dictionary-encoded words: `typed`) is kept as it is; any other becomes the text a CSV
+would hold (`arrow_text`), mostly without Python per cell. Only the columns asked for are read.
+There are no lines and no header row, so row ``i`` (0-based) gets line ``i + 1``.
 
 Whatever a column holds is read without a crash: a floating-point NaN is a missing value (as
 pandas means it); numbers beyond any bound become text that the parsers refuse with a message;
@@ -13,41 +14,20 @@ UTF-8 is refused, naming its column and row.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from .arrow_text import arrow_text
 from .columns import utf8_buffers, valid_mask
 from .table import InputError, RowProblem, Table, check_names, check_required, empty_file, frozen
+from .typed import WORD_COLUMNS, clean_dictionary, keep_typed
 
 __all__ = ["read_parquet", "table_from_arrow"]
-
-
-def _timestamp_text(values: pa.ChunkedArray) -> pa.ChunkedArray:
-    """ISO 8601 text: local wall time, with ``+08:00``-style offset when the type has a zone.
-
-    Fractional seconds are shown only when non-zero, without trailing zeros.
-    """
-    fmt = "%Y-%m-%dT%H:%M:%S" + ("%Ez" if values.type.tz is not None else "")
-    text = pc.strftime(values, format=fmt)
-    text = pc.replace_substring_regex(text, r"(\.\d*?)0+(\+|-|$)", r"\1\2")
-    return pc.replace_substring_regex(text, r"\.(\+|-|$)", r"\1")
-
-
-def _python_text(values: pa.ChunkedArray) -> pa.ChunkedArray:
-    """Per-cell fallback for types pyarrow cannot format (e.g. no time-zone database)."""
-
-    def text(value: Any) -> str | None:
-        if value is None:
-            return None
-        return value.isoformat() if hasattr(value, "isoformat") else str(value)
-
-    return pa.chunked_array([pa.array([text(v) for v in values.to_pylist()], pa.string())])
 
 
 _DAY = 86400
@@ -119,35 +99,49 @@ def _arrow_text(display: str, name: str, values: pa.ChunkedArray) -> pa.ChunkedA
         return values
     if pa.types.is_dictionary(kind):
         return _arrow_text(display, name, values.cast(kind.value_type))
-    if pa.types.is_null(kind):
-        return values.cast(pa.string())
-    if pa.types.is_boolean(kind):
-        return pc.if_else(values, "true", "false")
-    if pa.types.is_floating(kind):  # NaN is how pandas and numpy write a missing number
-        values = pc.if_else(pc.is_nan(values), pa.scalar(None, kind), values)
-    if pa.types.is_binary(kind) or pa.types.is_large_binary(kind) or pa.types.is_fixed_size_binary(kind):
-        try:
-            return values.cast(pa.binary()).cast(pa.string())
-        except pa.ArrowInvalid:
-            raise InputError(display, "二进制值不是 UTF-8 文本", "binary values are not UTF-8 text", column=name) from None
     try:
-        if pa.types.is_timestamp(kind):
-            return _timestamp_text(values)
-        return values.cast(pa.string())
-    except (pa.ArrowNotImplementedError, pa.ArrowInvalid):
-        return _python_text(values)
+        return arrow_text(values)
+    except pa.ArrowInvalid:
+        if pa.types.is_binary(kind) or pa.types.is_large_binary(kind) or pa.types.is_fixed_size_binary(kind):
+            raise InputError(display, "二进制值不是 UTF-8 文本", "binary values are not UTF-8 text", column=name) from None
+        raise
+
+
+def _typed(display: str, name: str, values: pa.ChunkedArray) -> pa.Array | None:
+    """The column as it is when its type says what it holds (`typed.keep_typed`), else None.
+
+    Words are trimmed and each kept once (`typed.clean_dictionary`); a floating-point NaN is a
+    missing value. Words that are not UTF-8 are left to the text path, which names the row.
+    """
+    if not keep_typed(name, values.type):
+        return None
+    array = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    if pa.types.is_dictionary(array.type):
+        try:
+            array.dictionary.validate(full=True)
+        except pa.ArrowInvalid:
+            return None
+        return clean_dictionary(array)
+    if pa.types.is_floating(array.type):
+        array = pc.if_else(pc.is_nan(array), pa.scalar(None, array.type), array)
+    return array
 
 
 def _parquet_column(
-    display: str, name: str, values: pa.ChunkedArray, problems: list[tuple[int, int, RowProblem]], position: int
+    display: str, name: str, values: pa.ChunkedArray, problems: list[tuple[int, int, RowProblem]], position: int, typed: bool
 ) -> np.ndarray | pa.Array:
-    """Stripped text cells; a list or struct value is no cell, so it becomes ``None`` and a problem."""
+    """Stripped text cells, or with `typed` the column as it is when its type says what it holds;
+    a list or struct value is no cell, so it becomes ``None`` and a problem."""
     if _is_nested(values.type):
         for row in np.flatnonzero(values.is_valid().to_numpy(zero_copy_only=False)):
             problem = RowProblem(int(row), name, "值是列表或结构，不是单个值", "value is a list or structure, not a single value")
             problems.append((int(row), position, problem))
         return frozen([None] * len(values))
-    text = _arrow_text(display, name, _out_of_span(name, values, problems, position))
+    values = _out_of_span(name, values, problems, position)
+    kept = _typed(display, name, values) if typed else None
+    if kept is not None:
+        return kept
+    text = _arrow_text(display, name, values)
     text = text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
     if not pa.types.is_string(text.type):
         text = text.cast(pa.string())
@@ -175,53 +169,68 @@ def _edges(text: pa.Array) -> tuple[bool, bool]:
 
 
 def _columnar_table(
-    display: str, names: Sequence[str], rows: int, load: Callable[[int], pa.ChunkedArray], required: Sequence[str]
+    display: str,
+    names: Sequence[str],
+    rows: int,
+    load: Callable[[int], pa.ChunkedArray],
+    required: Sequence[str],
+    *,
+    columns: Collection[str] | None = None,
+    typed: bool = True,
 ) -> Table:
-    """A Table of text columns from a column-wise source; `load(i)` gives the i-th column.
+    """A Table from a column-wise source; `load(i)` gives the i-th column.
 
-    Columns are turned to text two at a time (Arrow releases the GIL); there are no line
-    numbers or header row, so row ``i`` gets line ``i + 1``.
+    Only the named `columns` are read (all when None). Columns are read two at a time (Arrow
+    releases the GIL), kept as they are when their type says what they hold (`typed`), else turned
+    to text; there are no line numbers or header row, so row ``i`` gets line ``i + 1``.
     """
     names = [name.strip() for name in names]
     check_names(display, names)
     check_required(display, names, required)
     problems: list[tuple[int, int, RowProblem]] = []
+    wanted = [position for position, name in enumerate(names) if columns is None or name in columns]
 
     def column(position: int) -> np.ndarray | pa.Array:
-        return _parquet_column(display, names[position], load(position), problems, position)
+        return _parquet_column(display, names[position], load(position), problems, position, typed)
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        columns = dict(zip(names, pool.map(column, range(len(names))), strict=True))
+        read = dict(zip([names[position] for position in wanted], pool.map(column, wanted), strict=True))
     problems.sort(key=lambda item: item[:2])
     lines = np.arange(1, rows + 1, dtype=np.int64)
     lines.flags.writeable = False
-    return Table(display, columns, lines, tuple(problem for *_, problem in problems))
+    return Table(display, read, lines, tuple(problem for *_, problem in problems))
 
 
-def table_from_arrow(data: pa.Table, display: str = "<table>", required: Sequence[str] = ()) -> Table:
-    """A Table from an Arrow table (a DataFrame's, say): every column as text, as Parquet is read."""
-    return _columnar_table(display, data.column_names, data.num_rows, data.column, required)
+def table_from_arrow(
+    data: pa.Table, display: str = "<table>", required: Sequence[str] = (), *, columns: Collection[str] | None = None, typed: bool = True
+) -> Table:
+    """A Table from an Arrow table (a DataFrame's, say), as Parquet is read."""
+    return _columnar_table(display, data.column_names, data.num_rows, data.column, required, columns=columns, typed=typed)
 
 
-def read_parquet(display: str, required: Sequence[str], data: bytes | None = None) -> Table:
-    """Parquet, one column at a time: the file's chunks are freed as soon as the column is text.
+def read_parquet(
+    display: str, required: Sequence[str], data: bytes | None = None, *, columns: Collection[str] | None = None, typed: bool = True
+) -> Table:
+    """Parquet, one column at a time: the file's chunks are freed as soon as the column is read.
 
-    `data` is the file's bytes when it was received rather than found on disk (an upload); `display`
-    then only names it in messages.
+    Columns of few words (`typed.WORD_COLUMNS`) are asked for dictionary-encoded, so each word
+    is read and interpreted once. `data` is the file's bytes when it was received rather than
+    found on disk (an upload); `display` then only names it in messages.
     """
     if (len(data) if data is not None else os.path.getsize(display)) == 0:
         raise empty_file(display)
 
-    def opened() -> pq.ParquetFile:  # each its own reader: a ParquetFile is not for two threads at once
-        return pq.ParquetFile(display if data is None else pa.BufferReader(data))
+    def opened(words: list[str] | None = None) -> pq.ParquetFile:  # each its own reader: a ParquetFile is not for two threads at once
+        return pq.ParquetFile(display if data is None else pa.BufferReader(data), read_dictionary=words)
 
     def load(position: int) -> pa.ChunkedArray:
-        reader = opened()
-        return reader.read(columns=[reader.schema_arrow.names[position]], use_threads=False).column(0)
+        name = source.schema_arrow.names[position]
+        words = [name] if typed and name.strip() in WORD_COLUMNS and pa.types.is_string(source.schema_arrow.field(position).type) else None
+        return opened(words).read(columns=[name], use_threads=False).column(0)
 
     try:
         source = opened()
-        return _columnar_table(display, source.schema_arrow.names, source.metadata.num_rows, load, required)
+        return _columnar_table(display, source.schema_arrow.names, source.metadata.num_rows, load, required, columns=columns, typed=typed)
     except (pa.ArrowException, OSError, UnicodeDecodeError) as err:  # a column name that is not UTF-8, too
         reason = str(err).splitlines()[0] if str(err) else type(err).__name__
         raise InputError(display, f"不是可读取的 Parquet 文件（{reason}）", f"not a readable Parquet file ({reason})") from None

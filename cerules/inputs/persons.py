@@ -8,6 +8,8 @@ from typing import Any
 
 import attrs
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..rules.model import Profile, Text
 from ..rules.regions import Regions
@@ -15,6 +17,9 @@ from ..rules.shipped import default_regions
 from ..rules.vocabulary import UNIT_LEVEL_DEFAULT, normalise_unit_level
 from .cells import Problem, encode, flag_duplicates, interpret, is_none, note, objects
 from .table import InputError, Table
+
+PERSON_COLUMNS = ("person_id", "city", "unit_level", "title_series", "industry", "specialty")
+"""The columns of a persons file that are read (any other is kept out of memory)."""
 
 
 @attrs.frozen
@@ -126,11 +131,13 @@ def normalise_persons(
         **{key: values[keep] for key, values in free.items()},
     }
     profiles, profile_index = _profiles(attributes, len(keep))
-    usable = set(person_id[keep].tolist())
     unusable: dict[str, RejectedPerson] = {}
-    for entry in rejected:
-        if entry.person_id is not None and entry.person_id not in usable:
-            unusable.setdefault(entry.person_id, entry)
+    named = [entry for entry in rejected if entry.person_id is not None]
+    if named:  # the ids of rejected rows that no usable row has (a repeated id's first row is usable)
+        usable = pc.is_in(pa.array([entry.person_id for entry in named], pa.string()), value_set=pa.array(person_id[keep], pa.string()))
+        for entry, found in zip(named, usable.to_pylist(), strict=True):
+            if not found:
+                unusable.setdefault(entry.person_id, entry)
     persons = PersonColumns(
         person_id=person_id[keep],
         line=np.asarray(table.lines)[keep],
@@ -144,20 +151,26 @@ def normalise_persons(
 
 
 def _profiles(attributes: Mapping[str, np.ndarray], n: int) -> tuple[tuple[Profile, ...], np.ndarray]:
-    """The distinct profiles, in order of first appearance, and each person's: codes, not objects."""
-    key = np.zeros(n, dtype=np.int64)
-    for name in ("city", "unit_level", "title_series", "industry", "specialty"):
-        codes, uniques = encode(attributes[name])
-        key = key * (len(uniques) + 1) + (codes + 1)
-        _, key = np.unique(key, return_inverse=True)  # keep the combined code small
+    """The distinct profiles, in order of first appearance, and each person's: codes, not objects.
+
+    Codes are combined attribute by attribute and renumbered by a hash table in order of first
+    appearance (no sort), so the profile numbers are the persons' order of first appearance.
+    """
     if n == 0:
         return (), np.zeros(0, dtype=np.int32)
-    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-    by_appearance = np.argsort(first, kind="stable")
-    rank = np.empty_like(by_appearance)
-    rank[by_appearance] = np.arange(len(by_appearance))
-    profiles = tuple(
-        Profile(*(attributes[name][row] for name in ("city", "unit_level", "title_series", "industry", "specialty")))
-        for row in first[by_appearance].tolist()
-    )
-    return profiles, rank[inverse].astype(np.int32)
+    key = np.zeros(n, dtype=np.int64)
+    for name in _PROFILE_ATTRIBUTES:
+        codes, uniques = encode(attributes[name])
+        key = key * (len(uniques) + 1) + (codes + 1)
+        key = _first_seen_codes(key)  # keep the combined code small
+    first = np.flatnonzero(np.diff(np.maximum.accumulate(key), prepend=-1) > 0)  # where each code is first seen
+    profiles = tuple(Profile(*(attributes[name][row] for name in _PROFILE_ATTRIBUTES)) for row in first.tolist())
+    return profiles, key.astype(np.int32)
+
+
+_PROFILE_ATTRIBUTES = ("city", "unit_level", "title_series", "industry", "specialty")
+
+
+def _first_seen_codes(values: np.ndarray) -> np.ndarray:
+    """Each value's rank among the distinct values in order of first appearance (0, 1, 2, ...)."""
+    return pa.array(values).dictionary_encode().indices.to_numpy(zero_copy_only=False).astype(np.int64)

@@ -1,7 +1,8 @@
-"""Reading persons and records files into string columns: the entry point, which chooses the
-reader by the file's suffix.
+"""Reading persons and records files into columns: the entry point, which chooses the reader by
+the file's suffix.
 
-Reading only *reads*: every cell comes back as a stripped string (or ``None`` when empty),
+Reading only *reads*: every cell comes back as a stripped string (or ``None`` when empty; a
+typed Parquet column as it is, `typed`),
 together with the source line of its row, so that later stages can interpret values and still
 point the user at the exact place in the file. A row is never dropped: rows that are structurally
 broken are kept and listed in :attr:`Table.problems`. Only a file that cannot be read at all
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 from .csv_file import read_csv
@@ -37,12 +38,16 @@ SUFFIXES = {
 """The file types read, by suffix."""
 
 
-def read_table(path: str | os.PathLike[str], *, required: Sequence[str] = (), sheet: str | None = None) -> Table:
-    """Read a ``.csv``, ``.jsonl``/``.ndjson``, ``.parquet`` or Excel (``.xlsx``, first sheet) file into string columns.
+def read_table(
+    path: str | os.PathLike[str], *, required: Sequence[str] = (), sheet: str | None = None, columns: Collection[str] | None = None
+) -> Table:
+    """Read a ``.csv``, ``.jsonl``/``.ndjson``, ``.parquet`` or Excel (``.xlsx``, first sheet) file into columns.
 
     Raises :class:`InputError` when the file cannot be read at all, or lacks a ``required``
     column. Structurally broken rows are kept and reported in :attr:`Table.problems`. `sheet`
-    names the sheet of a workbook (default: the first); other files have none.
+    names the sheet of a workbook (default: the first); other files have none. A Parquet file's
+    columns are read only when named in `columns` (all when None), and kept typed when their type
+    says what they hold (`typed`); other files are text.
     """
     display = os.fspath(path)
     if isinstance(required, str):
@@ -52,7 +57,7 @@ def read_table(path: str | os.PathLike[str], *, required: Sequence[str] = (), sh
         raise InputError(display, f"只有 Excel 工作簿有工作表（{sheet!r}）", f"only an Excel workbook has sheets ({sheet!r})")
     _check_regular_file(display)
     if kind == "parquet":
-        return read_parquet(display, required)
+        return read_parquet(display, required, columns=columns)
     if kind == "excel":
         return read_xlsx(display, required, sheet=sheet)
     try:
@@ -64,7 +69,7 @@ def read_table(path: str | os.PathLike[str], *, required: Sequence[str] = (), sh
     return reader(display, data, required)
 
 
-def read_bytes(display: str, data: bytes, *, required: Sequence[str] = ()) -> Table:
+def read_bytes(display: str, data: bytes, *, required: Sequence[str] = (), columns: Collection[str] | None = None) -> Table:
     """Read a file's bytes received from elsewhere (an upload), by the suffix of `display`, as `read_table` reads files.
 
     `display` names the file in messages and gives its type; it is never opened.
@@ -73,7 +78,7 @@ def read_bytes(display: str, data: bytes, *, required: Sequence[str] = ()) -> Ta
         required = (required,)
     kind = _kind(display)
     if kind == "parquet":
-        return read_parquet(display, required, data)
+        return read_parquet(display, required, data, columns=columns)
     if kind == "excel":
         return read_xlsx(display, required, data)
     reader = read_csv if kind == "csv" else read_jsonl

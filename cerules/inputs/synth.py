@@ -52,19 +52,101 @@ class Cohort:
     persons: pa.Table
     records: pa.Table
 
-    def write(self, directory: str | os.PathLike[str], fmt: str = "parquet") -> tuple[Path, Path]:
-        """Write `persons.<fmt>` and `records.<fmt>` (parquet or csv) into a directory."""
+    def write(self, directory: str | os.PathLike[str], fmt: str = "parquet", *, parts: int | None = None) -> tuple[Path, Path]:
+        """Write `persons.<fmt>` and `records.<fmt>` (parquet or csv) into a directory.
+
+        With `parts` (Parquet only), `persons/` and `records/` are datasets of that many part files
+        (`part-00000.parquet` …), each a run of consecutive rows, as pandas or Spark write them.
+        """
+        if fmt not in ("parquet", "csv"):
+            raise ValueError(f"unknown format {fmt!r}; expected parquet or csv")
+        if parts is not None and (fmt != "parquet" or parts < 1):
+            raise ValueError("parts: a positive number of Parquet part files")
         folder = Path(directory)
         folder.mkdir(parents=True, exist_ok=True)
+        if parts is not None:
+            return write_parts(self.persons, folder / "persons", parts), write_parts(self.records, folder / "records", parts)
         paths = folder / f"persons.{fmt}", folder / f"records.{fmt}"
         for table, path in zip((self.persons, self.records), paths, strict=True):
             if fmt == "parquet":
                 pq.write_table(table, path, compression="zstd")
-            elif fmt == "csv":
-                pacsv.write_csv(table, path)
             else:
-                raise ValueError(f"unknown format {fmt!r}; expected parquet or csv")
+                pacsv.write_csv(table, path)
         return paths
+
+    def typed(self) -> Cohort:
+        """The same cohort with typed columns, as a database export holds it (see `typed`)."""
+        return Cohort(typed(self.persons), typed(self.records))
+
+
+def write_parts(table: pa.Table, folder: Path, parts: int) -> Path:
+    """A Parquet dataset: `parts` files of consecutive rows, in order, named so that name order is row order."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("part-*.parquet"):
+        stale.unlink()
+    bounds = np.linspace(0, table.num_rows, parts + 1).round().astype(np.int64)
+    for index, (start, stop) in enumerate(zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)):
+        pq.write_table(table.slice(start, stop - start), folder / f"part-{index:05d}.parquet", compression="zstd")
+    return folder
+
+
+NUMBER_COLUMNS = ("hours", "credits", "minutes")
+INSTANT_COLUMNS = ("completed_at",)
+FLAG_COLUMNS = ("quality_course", "approved")
+CODE_COLUMNS = ("subject", "platform", "mode", "topic", "course_id", "role", "source", "kind")
+ID_COLUMNS = ("person_id", "record_id")
+TIME_ZONE = "Asia/Shanghai"
+_NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
+_TRUE_WORDS = pa.array(["true", "1"])
+_FLAG_WORDS = pa.array(["true", "false", "1", "0"])
+
+
+def typed(table: pa.Table) -> pa.Table:
+    """Text columns as a database export would type them, for the typed-input path.
+
+    Amounts (hours, credits, minutes) become float64 and a text that is not a number null;
+    `completed_at` a timestamp in Asia/Shanghai (text without an offset is Shanghai time, a bare
+    date the start of its day, text that is not an ISO instant null); `quality_course` and
+    `approved` booleans (true/false/1/0, else null); ids stay text; every other column, a code
+    with few distinct values, is dictionary-encoded text.
+    """
+    columns: dict[str, pa.Array] = {}
+    for name in table.column_names:
+        values = table.column(name).combine_chunks()
+        if name in NUMBER_COLUMNS:
+            columns[name] = _numbers(values)
+        elif name in INSTANT_COLUMNS:
+            columns[name] = _instants(values)
+        elif name in FLAG_COLUMNS:
+            columns[name] = _flags(values)
+        elif name in ID_COLUMNS or not pa.types.is_string(values.type):
+            columns[name] = values
+        else:
+            columns[name] = values.dictionary_encode()
+    return pa.table(columns)
+
+
+def _numbers(text: pa.Array) -> pa.Array:
+    trimmed = pc.utf8_trim_whitespace(text)
+    number = pc.fill_null(pc.match_substring_regex(trimmed, _NUMBER), False)
+    return pc.if_else(number, pc.cast(pc.if_else(number, trimmed, "0"), pa.float64()), pa.scalar(None, pa.float64()))
+
+
+def _instants(text: pa.Array) -> pa.Array:
+    """ISO instants as the text path reads them (no spreadsheet serials), in microseconds."""
+    from .columns import parse_instants
+
+    micros, _, _, present, failures = parse_instants(text, excel_serials=False)
+    usable = present.copy()
+    usable[list(failures)] = False
+    moments = pa.array(micros, type=pa.int64(), mask=~usable).cast(pa.timestamp("us", tz="UTC"))
+    return moments.cast(pa.timestamp("us", tz=TIME_ZONE))
+
+
+def _flags(text: pa.Array) -> pa.Array:
+    words = pc.utf8_lower(pc.utf8_trim_whitespace(text))
+    known = pc.is_in(words, value_set=_FLAG_WORDS)
+    return pc.if_else(known, pc.is_in(words, value_set=_TRUE_WORDS), pa.scalar(None, pa.bool_()))
 
 
 def _ids(prefix: str, count: int, width: int) -> pa.Array:

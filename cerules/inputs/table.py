@@ -18,6 +18,7 @@ import numpy as np
 import pyarrow as pa
 
 from ..base.errors import CeruleError
+from .arrow_text import arrow_text
 
 __all__ = ["InputError", "RowProblem", "Table"]
 
@@ -111,7 +112,8 @@ class Table:
     CSV the physical line (the header is line 1 when it is the first line), for JSON Lines the
     line of the object. Parquet has no lines and no header row, so row ``i`` (0-based) gets
     ``i + 1``. Equality is identity (arrays have no useful ``==``). A column is a numpy array of
-    ``str | None`` or, for files read column-wise (Parquet), an Arrow string array.
+    ``str | None`` or, for files read column-wise (Parquet), an Arrow array: of strings, or typed
+    when its type says what it holds (`typed`; `cells` gives its text).
     """
 
     path: str
@@ -135,9 +137,9 @@ class Table:
         return pa.nulls(len(self), pa.string())
 
     def cells(self, name: str) -> list[str | None]:
-        """The named column as a Python list (for people and tests; the engine reads columns)."""
+        """The named column as a Python list of its text (for people and tests; the engine reads columns)."""
         column = self.column(name)
-        return column.to_pylist() if isinstance(column, pa.Array) else list(column)
+        return arrow_text(column).to_pylist() if isinstance(column, pa.Array) else list(column)
 
     def __repr__(self) -> str:
         return f"Table(path={self.path!r}, rows={len(self)}, columns={list(self.columns)}, problems={len(self.problems)})"

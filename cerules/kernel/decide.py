@@ -4,8 +4,9 @@ Policies are compiled per profile into small tables beforehand (`compile.compile
 here each person's records are visited together, so repeated courses and the daily caps are
 settled among a handful of records with no global sort (`settle`), and people are spread over the
 machine's cores. Input already grouped by person (the usual export) is read in place; otherwise
-a linear counting sort gathers each person's records first (`grouping`). numba compiles this
-module to machine code the first time it runs and caches the result.
+the records are partitioned by blocks of people first and read through a counting sort of each
+block (`grouping`). numba compiles this module to machine code the first time it runs and
+caches the result.
 
 The kernel takes four typed structures (named tuples of arrays, `arrays`): the records' columns,
 the persons' grouping, the compiled tables and each thread's notes, and gives back the outcome.
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 from numba import get_thread_id, njit, prange
+from numba.extending import overload
 
 from ..base.hours import FINE, SCALE
 from .arrays import NOT_APPLICABLE, NOTED, Notes, Outcome, Persons, Records, Tables, course_notes
@@ -376,16 +378,35 @@ def _settle_person(
 # cap counts is added, which this never does (tests/test_counting.py, tests/test_daily_cap.py).
 
 
+def _id_span(id_offsets: np.ndarray, i: int) -> tuple[int, int]:
+    """Where record i's id bytes start and stop in `id_data`: `id_offsets` holds offsets (record i's
+    bytes end where record i + 1's begin) or, for records moved away from their ids (`grouping`
+    partitions records by person and leaves the bytes where they are), a (start, stop) row each."""
+    if id_offsets.ndim == 2:
+        return id_offsets[i, 0], id_offsets[i, 1]
+    return id_offsets[i], id_offsets[i + 1]
+
+
+@overload(_id_span, inline="always")
+def _id_span_compiled(id_offsets, i):  # type: ignore[no-untyped-def]  # numba's types; names as `_id_span`'s, unannotated
+    """`_id_span` for numba, one version for each layout (its branches do not type together)."""
+    if id_offsets.ndim == 2:
+        return lambda id_offsets, i: (id_offsets[i, 0], id_offsets[i, 1])
+    return lambda id_offsets, i: (id_offsets[i], id_offsets[i + 1])
+
+
 @njit(cache=True, inline="always")
 def _id_before(id_data: np.ndarray, id_offsets: np.ndarray, i: int, j: int) -> bool:
     """Does record i's id sort before record j's (bytewise, as Arrow and Python sort UTF-8)?"""
-    a, a_end, b, b_end = id_offsets[i], id_offsets[i + 1], id_offsets[j], id_offsets[j + 1]
+    a_start, a_end = _id_span(id_offsets, i)
+    b_start, b_end = _id_span(id_offsets, j)
+    a, b = a_start, b_start
     while a < a_end and b < b_end:
         if id_data[a] != id_data[b]:
             return id_data[a] < id_data[b]
         a += 1
         b += 1
-    return (a_end - id_offsets[i]) < (b_end - id_offsets[j])
+    return (a_end - a_start) < (b_end - b_start)
 
 
 @njit(cache=True, inline="always")

@@ -1,8 +1,9 @@
 """Running the kernel on a cohort: records joined to persons, course lists applied, every record decided.
 
 Records are mapped to their person's profile by index and decided by the compiled kernel
-(`decide.decide`). Explaining one person runs this same kernel on that person's rows, so one at
-a time or all together the numbers are the same.
+(`decide.decide`), partitioned by blocks of people first when they are not grouped by person
+(`grouping`). Explaining one person runs this same kernel on that person's rows, so one at a time
+or all together the numbers are the same.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from ..inputs.normalise import PersonColumns, RecordColumns
 from ..rules.ruleset import RuleSet
 from . import reasons as R
 from .compile import CompiledPolicies, compile_policies, year_of_day
-from .decide import Records, Tables, course_notes, decide
-from .grouping import group_persons
+from .decide import Records, Tables, course_notes
+from .grouping import decide_by_person
 from .ledger import Ledger
 from .minutes import convert_minutes
 
@@ -67,7 +68,7 @@ def evaluate_columns(rules: RuleSet, persons: PersonColumns, records: RecordColu
         id_data=id_data,
         id_offsets=id_offsets,
     )
-    outcome = decide(columns, group_persons(person_index, person_profile), kernel_tables(compiled), course_notes())
+    outcome = decide_by_person(columns, person_profile, kernel_tables(compiled), course_notes())
     _name_invalid_persons(persons, records, outcome.reason)
     return Ledger(
         year=rules.year,
