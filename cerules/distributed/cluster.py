@@ -40,9 +40,11 @@ def connect(scheduler: str, *, workers: int | None = None) -> Iterator[Any]:
     from distributed import Client, LocalCluster
 
     if scheduler == "local":
-        count = workers or os.cpu_count() or 1
+        cores = os.cpu_count() or 1
+        count = workers or cores
+        share = {"NUMBA_NUM_THREADS": str(max(1, cores // count))}  # each worker's compiled code on its share of the cores
         with (
-            LocalCluster(n_workers=count, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+            LocalCluster(n_workers=count, threads_per_worker=1, processes=True, dashboard_address=None, env=share) as cluster,
             Client(cluster) as client,
         ):
             yield client
