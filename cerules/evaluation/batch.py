@@ -146,8 +146,10 @@ class ChunkedRun(PreparedCohort):
         record_bound(max_record_amount)  # a bad bound is refused now, before any chunk runs
         self.max_record_amount = max_record_amount
         self.requirement_ids = rules.requirement_ids(self.people.profiles)
-        self._record_person = lookup(self.people.person_id, as_arrow(self.record_table.column("person_id"))).astype(np.int32)
-        self._repeats = duplicate_rows(self.record_table)
+        with ThreadPoolExecutor(max_workers=1) as pool:  # repeated ids are found while records are joined to people
+            repeats = pool.submit(duplicate_rows, self.record_table)
+            self._record_person = lookup(self.people.person_id, as_arrow(self.record_table.column("person_id"))).astype(np.int32)
+            self._repeats = repeats.result()
         per_person = np.bincount(self._record_person[self._record_person >= 0], minlength=len(self.people))
         self._bounds = _chunk_bounds(per_person, chunk_records)
         chunk_of = np.where(

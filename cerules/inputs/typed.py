@@ -69,12 +69,18 @@ def keep_typed(name: str, kind: pa.DataType) -> bool:
 
 
 def clean_dictionary(array: pa.DictionaryArray) -> pa.DictionaryArray:
-    """Words trimmed of white space, a blank word a missing cell, each word once: as the text readers read cells."""
-    words = pc.utf8_trim_whitespace(array.dictionary.cast(pa.string()))
+    """Words trimmed of white space, a blank word a missing cell, each word once: as the text readers read cells.
+
+    Only the words are looked at when they are clean already (the common case); else the rows'
+    indices are mapped onto the clean words in one take.
+    """
+    given = array.dictionary.cast(pa.string())
+    words = pc.utf8_trim_whitespace(given)
     encoded = pc.if_else(pc.equal(words, ""), pa.scalar(None, pa.string()), words).dictionary_encode()
-    remap = np.append(encoded.indices.cast(pa.int64()).fill_null(-1).to_numpy(zero_copy_only=False), -1).astype(np.int32)
-    codes = remap[array.indices.cast(pa.int64()).fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)]
-    return pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0), encoded.dictionary)
+    if encoded.dictionary.equals(given) and encoded.null_count == 0:  # trimmed, none blank, each once
+        return pa.DictionaryArray.from_arrays(array.indices, given) if array.dictionary.type != pa.string() else array
+    remap = encoded.indices.cast(pa.int32())  # old word -> clean word (null: a blank word)
+    return pa.DictionaryArray.from_arrays(remap.take(array.indices), encoded.dictionary)
 
 
 def dictionary_parts(array: pa.DictionaryArray) -> tuple[np.ndarray, pa.Array]:

@@ -39,10 +39,14 @@ _FRACTIONS = np.array([".0" if f == 0 else f".{f // 10}" if f % 10 == 0 else f".
 
 
 def _format_each_distinct(values: np.ndarray, form: Callable[[int], str]) -> pa.Array:
-    """Text of each value, formatting each distinct value once (amounts repeat a great deal)."""
-    distinct, codes = np.unique(values, return_inverse=True)
-    words = pa.array([form(int(value)) for value in distinct.tolist()], type=pa.string())
-    return pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int32)), words).cast(pa.string())
+    """Text of each value, formatting each distinct value once (amounts repeat a great deal; found by hashing)."""
+    encoded = pa.array(values, type=pa.int64()).dictionary_encode()
+    words = pa.array([form(value) for value in encoded.dictionary.to_pylist()], type=pa.string())
+    return words.take(encoded.indices)
+
+
+def _true_false(flags: np.ndarray) -> pa.Array:
+    return pc.if_else(pa.array(flags, type=pa.bool_()), "true", "false")
 
 
 def _decimal(hundredths: int) -> str:
@@ -64,7 +68,7 @@ def csv_rows(ledger: Ledger, requirement_ids: Sequence[str]) -> pa.Table:
     n = len(ledger.persons)
     columns: dict[str, pa.Array] = {
         "person_id": pa.array(ledger.persons.person_id, type=pa.string()),
-        "compliant": pa.array(np.where(ledger.compliant, "true", "false"), type=pa.string()),
+        "compliant": _true_false(ledger.compliant),
     }
     own = {requirement_id: r for r, requirement_id in enumerate(ledger.compiled.requirement_ids)}
     for requirement_id in requirement_ids:
@@ -72,16 +76,16 @@ def csv_rows(ledger: Ledger, requirement_ids: Sequence[str]) -> pa.Table:
         required = ledger.required[:, r] if r is not None else np.full(n, NOT_APPLICABLE, dtype=np.int64)
         achieved = ledger.achieved[:, r] if r is not None else np.zeros(n, dtype=np.int64)
         applies = required != NOT_APPLICABLE
-        setter_by_profile = np.array(
+        setter_by_profile = pa.array(
             [next((q.provenance.layer for q in policy.requirements if q.id == requirement_id), "") for policy in ledger.compiled.policies],
-            dtype=object,
+            type=pa.string(),
         )
         parts = {
             "required": _whole_or_decimal_text(np.maximum(required, 0)),
             "credited": _decimal_text(achieved),
             "shortfall": _decimal_text(np.maximum(required - achieved, 0)),
-            "met": pa.array(np.where(achieved >= required, "true", "false"), type=pa.string()),
-            "set_by": pa.array(setter_by_profile[ledger.persons.profile] if n else np.zeros(0, dtype=object), type=pa.string()),
+            "met": _true_false(achieved >= required),
+            "set_by": setter_by_profile.take(pa.array(ledger.persons.profile, type=pa.int32())) if n else pa.array([], pa.string()),
         }
         for part, values in parts.items():
             columns[f"{requirement_id}.{part}"] = pc.if_else(pa.array(applies), values, "")
