@@ -1,6 +1,6 @@
 """One machine against Dask workers on the same partitioned cohort: wall time and peak memory per worker.
 
-    python benchmarks/bench_distributed.py [--people 200000] [--parts 8] [--runs 3] [--dir /tmp/cerules-bench-dask]
+    python benchmarks/bench_distributed.py [--people 200000] [--parts 8] [--runs 3] [--warm] [--dir /tmp/cerules-bench-dask]
 
 The cohort is written once (`cerules synth`, seed 2023) both as two Parquet files and as datasets of
 --parts part files. In turns, --runs times each: `cerules evaluate` on the files, writing CSV (the
@@ -57,6 +57,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seed", type=int, default=2023)
     parser.add_argument("--dir", default="/tmp/cerules-bench-dask")
+    parser.add_argument("--warm", action="store_true", help="also time runs on a cluster already started and warmed")
     args = parser.parse_args()
     folder = Path(args.dir) / f"{args.people}-{args.seed}-{args.parts}"
     files, parts = folder / "files", folder / "parts"
@@ -103,6 +104,28 @@ def main() -> None:
         f"({'met' if worker_peak <= single_peak else 'not met'})"
     )
     print(f"summary (2 workers): {summary}")
+    if args.warm:
+        warm = warm_cluster(parts, folder / "result-warm", args.runs)
+        print(f"a standing cluster of 2 workers (started and warmed once): median {warm:.2f} s, {warm / base:.2f}× single")
+
+
+def warm_cluster(parts: Path, out: Path, runs: int) -> float:
+    """Median seconds of `evaluate_dataset` on a LocalCluster of 2 workers that has already run once:
+    what a standing cluster (`dask scheduler`, `dask worker`) pays, without start-up and first loads."""
+    import cerules
+    from cerules.distributed.cluster import connect
+    from cerules.distributed.run import evaluate_dataset
+
+    rules = cerules.load_rules(2023)
+    seconds = []
+    with connect("local", workers=2) as client:
+        for run in range(runs + 1):
+            shutil.rmtree(out, ignore_errors=True)
+            start = time.perf_counter()
+            evaluate_dataset(rules, parts / "persons", parts / "records", out, client=client)
+            if run:  # the first run loads the compiled code on the workers
+                seconds.append(time.perf_counter() - start)
+    return statistics.median(seconds)
 
 
 if __name__ == "__main__":

@@ -27,11 +27,30 @@ from .minutes import convert_minutes
 
 
 def lookup(keys: np.ndarray, values: pa.Array) -> np.ndarray:
-    """Position of each value in `keys` (unique strings), -1 when absent (a hash join, not a sort)."""
+    """Position of each value in `keys` (unique strings), -1 when absent (a hash join, not a sort).
+
+    Records mostly come in runs of one person's: only the first value of each run is looked up
+    (a run is found by comparing neighbours, much cheaper than hashing every value).
+    """
     if len(keys) == 0 or len(values) == 0:
         return np.full(len(values), -1, dtype=np.int64)
+    heads = _run_heads(values)
+    if len(heads) > len(values) // 2:  # hardly any runs: every value is looked up
+        return _index_in(keys, values)
+    found = _index_in(keys, values.take(pa.array(heads, type=pa.int64())))
+    return np.repeat(found, np.diff(np.append(heads, len(values))))
+
+
+def _index_in(keys: np.ndarray, values: pa.Array) -> np.ndarray:
     found = pc.index_in(values, value_set=pa.array(keys, type=pa.string()))
     return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def _run_heads(values: pa.Array) -> np.ndarray:
+    """Where each run of equal values starts (a missing value starts a run of its own)."""
+    same = pc.equal(values.slice(1), values.slice(0, len(values) - 1))
+    changed = ~pc.fill_null(same, False).to_numpy(zero_copy_only=False)
+    return np.flatnonzero(np.concatenate([[True], changed]))
 
 
 def evaluate_columns(rules: RuleSet, persons: PersonColumns, records: RecordColumns, *, person_index: np.ndarray | None = None) -> Ledger:
