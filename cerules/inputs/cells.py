@@ -75,7 +75,7 @@ def encode(column: Any) -> tuple[np.ndarray, list[str | None]]:
     if len(array) == 0:
         return np.zeros(0, dtype=np.int32), []
     encoded = array.dictionary_encode()
-    codes = encoded.indices.cast(pa.int64()).fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
+    codes = _codes(encoded.indices)
     return codes, encoded.dictionary.to_pylist()
 
 
