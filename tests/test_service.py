@@ -272,3 +272,19 @@ def test_a_workbook_or_the_report_page_when_asked_for_with_accept(server: LiveSe
     page = upload(server, accept="text/html")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert expected["rules"]["sha256"] in page.text and "<script src" not in page.text
+
+
+def test_a_typed_parquet_upload_is_read_as_its_csv(server: LiveServer, tmp_path: Path) -> None:
+    """Numbers, timestamps, booleans and dictionary words uploaded as Parquet (with a column the engine
+    does not read) answer as the same rows uploaded as CSV."""
+    from .test_typed_input import _as_csv, _example_text, _typed
+
+    text = _example_text()
+    typed = _typed(text)
+    typed = typed.append_column("notes", pa.array(["备注"] * len(typed)))
+    pq.write_table(typed, tmp_path / "records.parquet")
+    from_parquet = upload(server, PERSONS, tmp_path / "records.parquet")
+    from_csv = upload(server, PERSONS, _as_csv(text, tmp_path / "records.csv"))
+    assert from_parquet.status_code == from_csv.status_code == 200, from_parquet.text
+    assert from_parquet.json()["people"] == from_csv.json()["people"]
+    assert from_parquet.json()["summary"] == from_csv.json()["summary"]

@@ -16,6 +16,7 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
 from ..inputs.cells import table_from_rows
+from ..inputs.normalise import PERSON_COLUMNS, RECORD_COLUMNS
 from ..inputs.reading import SUFFIXES, Table, read_bytes
 from ..inputs.table import InputError
 from .errors import ApiError, invalid_request, validation_problems
@@ -115,13 +116,14 @@ def upload_name(upload: UploadFile, part: str) -> str:
 
 
 async def upload_table(files: dict[str, UploadFile], part: str, required: tuple[str, ...]) -> Table:
-    """The uploaded file of a form part, read by its type."""
+    """The uploaded file of a form part, read by its type (of a Parquet file, only the columns the engine reads)."""
     upload = files.get(part)
     if upload is None:
         raise ApiError(422, "invalid_request", f"缺少上传文件 {part!r}", f"missing the uploaded file {part!r}", column=part, file=part)
     name = upload_name(upload, part)
     data = await upload.read()
-    return await anyio.to_thread.run_sync(lambda: read_bytes(name, data, required=required))
+    columns = PERSON_COLUMNS if part == "persons" else RECORD_COLUMNS
+    return await anyio.to_thread.run_sync(lambda: read_bytes(name, data, required=required, columns=columns))
 
 
 def check_rows(settings: ServiceSettings, persons: Table, records: Table) -> None:
