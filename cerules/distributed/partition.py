@@ -18,14 +18,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..base.files import atomic_output
-from ..evaluation.batch import BatchResult
-from ..evaluation.quality import EXAMPLES, RecordTally
+from ..evaluation.batch import BatchResult, put_requirements, requirement_matrices
+from ..evaluation.quality import EXAMPLES, RecordTally, assumed_groups
 from ..inputs.cells import Problem
 from ..inputs.columns import as_arrow
 from ..inputs.normalise import PersonColumns, RejectedPerson, normalise_persons, normalise_records
 from ..inputs.parquet_file import table_from_arrow
 from ..inputs.table import Table
-from ..kernel.decide import NOT_APPLICABLE
 from ..kernel.ledger import Ledger, summary_counts
 from ..kernel.run import evaluate_columns
 from ..rules.model import Profile
@@ -127,12 +126,8 @@ def evaluate_partition(
 def batch_result(rules: RuleSet, ids: tuple[str, ...], prepared: PreparedPersons, ledger: Ledger, table: Table) -> BatchResult:
     """The ledger as the batch path gathers a chunk, with the run's requirement columns."""
     n_people = len(prepared.people)
-    required = np.full((n_people, len(ids)), NOT_APPLICABLE, dtype=np.int64)
-    achieved = np.zeros((n_people, len(ids)), dtype=np.int64)
-    met = np.ones((n_people, len(ids)), dtype=bool)
-    if n_people:
-        cells = np.ix_(np.arange(n_people), np.array([ids.index(i) for i in ledger.compiled.requirement_ids], dtype=np.int64))
-        required[cells], achieved[cells], met[cells] = ledger.required, ledger.achieved, ledger.met
+    required, achieved, met = requirement_matrices(n_people, len(ids))
+    put_requirements((required, achieved, met), np.arange(n_people), ids, ledger)
     return BatchResult(
         rules=rules,
         person_id=prepared.people.person_id,
@@ -152,15 +147,9 @@ def batch_result(rules: RuleSet, ids: tuple[str, ...], prepared: PreparedPersons
 def assumed_values(people: PersonColumns) -> dict[tuple[str, str], tuple[int, list[tuple[int, str]]]]:
     """Per (column, value assumed): how many people, and the first few (line, person_id)."""
     found: dict[tuple[str, str], tuple[int, list[tuple[int, str]]]] = {}
-    for column, mask in people.defaulted.items():
-        positions = np.flatnonzero(mask)
-        if len(positions) == 0:
-            continue
-        values = np.asarray([str(v) for v in people.attributes[column][positions].tolist()], dtype=object)
-        for value in sorted(set(values.tolist())):
-            mine = positions[values == value]
-            first = [(int(people.line[row]), str(people.person_id[row])) for row in mine[:EXAMPLES].tolist()]
-            found[(column, value)] = (len(mine), first)
+    for column, value, mine in assumed_groups(people):
+        first = [(int(people.line[row]), str(people.person_id[row])) for row in mine[:EXAMPLES].tolist()]
+        found[(column, value)] = (len(mine), first)
     return found
 
 

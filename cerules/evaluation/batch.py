@@ -22,7 +22,7 @@ from ..inputs.normalise import RejectedPerson, duplicate_rows, normalise_persons
 from ..inputs.reading import InputError, RowProblem, Table
 from ..kernel import reasons as R
 from ..kernel.decide import NOT_APPLICABLE
-from ..kernel.ledger import counts, summary_counts
+from ..kernel.ledger import Ledger, counts, summary_counts
 from ..kernel.run import evaluate_columns, lookup
 from ..rules.regions import Regions
 from ..rules.ruleset import RuleSet
@@ -233,6 +233,24 @@ def _chunk_bounds(per_person: np.ndarray, chunk_records: int) -> np.ndarray:
     return np.concatenate([[0], cuts, [len(per_person)]]).astype(np.int64)
 
 
+def requirement_matrices(n_people: int, n_requirements: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(required, achieved, met) for people × the run's requirements, before any ledger is gathered in:
+    nothing applies, nothing is achieved, everything is met."""
+    shape = (n_people, n_requirements)
+    return np.full(shape, NOT_APPLICABLE, dtype=np.int64), np.zeros(shape, dtype=np.int64), np.ones(shape, dtype=bool)
+
+
+def put_requirements(
+    matrices: tuple[np.ndarray, np.ndarray, np.ndarray], person_rows: np.ndarray, ids: tuple[str, ...], ledger: Ledger
+) -> None:
+    """Gather a ledger's per-person requirements into the run's matrices, at `person_rows` and the run's columns `ids`."""
+    if len(person_rows) == 0:  # the records of no usable person: no requirement to gather
+        return
+    required, achieved, met = matrices
+    cells = np.ix_(person_rows, np.array([ids.index(i) for i in ledger.compiled.requirement_ids], dtype=np.int64))
+    required[cells], achieved[cells], met[cells] = ledger.required, ledger.achieved, ledger.met
+
+
 def evaluate_batch(
     rules: RuleSet,
     persons: Source,
@@ -250,9 +268,7 @@ def evaluate_batch(
     )
     ids = run.requirement_ids
     n_people, n_records = len(run.people), len(run.record_table)
-    required = np.full((n_people, len(ids)), NOT_APPLICABLE, dtype=np.int64)
-    achieved = np.zeros((n_people, len(ids)), dtype=np.int64)
-    met = np.ones((n_people, len(ids)), dtype=bool)
+    required, achieved, met = requirement_matrices(n_people, len(ids))
     reason = np.zeros(n_records, dtype=np.int8)
     credited = np.zeros(n_records, dtype=np.int64)
     person_index = np.full(n_records, -1, dtype=np.int64)
@@ -262,10 +278,7 @@ def evaluate_batch(
         credited[chunk.record_rows] = ledger.credited
         known = ledger.person_index >= 0
         person_index[chunk.record_rows[known]] = chunk.person_rows[ledger.person_index[known]]
-        if len(chunk.person_rows) == 0:  # the records of no usable person: no requirement to gather
-            continue
-        cells = np.ix_(chunk.person_rows, np.array([ids.index(i) for i in ledger.compiled.requirement_ids], dtype=np.int64))
-        required[cells], achieved[cells], met[cells] = ledger.required, ledger.achieved, ledger.met
+        put_requirements((required, achieved, met), chunk.person_rows, ids, ledger)
     return BatchResult(
         rules=rules,
         person_id=run.people.person_id,
@@ -283,4 +296,4 @@ def evaluate_batch(
     )
 
 
-__all__ = ["BatchResult", "Chunk", "ChunkedRun", "evaluate_batch"]
+__all__ = ["BatchResult", "Chunk", "ChunkedRun", "evaluate_batch", "put_requirements", "requirement_matrices"]

@@ -12,7 +12,7 @@ The counts only add up, chunk after chunk, so the streamed document and the whol
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
@@ -188,16 +188,21 @@ def data_quality(persons: PersonColumns, rejected: Sequence[RejectedPerson], rec
     )
 
 
-def _assumed_values(persons: PersonColumns) -> Iterable[AssumedValue]:
+def assumed_groups(persons: PersonColumns) -> Iterator[tuple[str, str, np.ndarray]]:
+    """(column, value assumed, the positions of the persons it was assumed for), by column and value."""
     for column, mask in persons.defaulted.items():
         positions = np.flatnonzero(mask)
         if len(positions) == 0:
             continue
         values = np.asarray([str(v) for v in persons.attributes[column][positions].tolist()], dtype=object)
         for value in sorted(set(values.tolist())):
-            mine = positions[values == value]
-            ids = tuple(str(pid) for pid in persons.person_id[mine[:EXAMPLES]].tolist())
-            yield AssumedValue(column, value, len(mine), ids)
+            yield column, value, positions[values == value]
+
+
+def _assumed_values(persons: PersonColumns) -> Iterable[AssumedValue]:
+    for column, value, mine in assumed_groups(persons):
+        ids = tuple(str(pid) for pid in persons.person_id[mine[:EXAMPLES]].tolist())
+        yield AssumedValue(column, value, len(mine), ids)
 
 
 class TooManyRejected(CeruleError):
